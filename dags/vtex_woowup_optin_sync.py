@@ -1,0 +1,136 @@
+"""
+### VTEX → WoowUp opt-in sync
+
+Carries the newsletter consent that shoppers give at the VTEX checkout (`isNewsletterOptIn`) to the `mailing`,
+`sms` and `whatsapp` channels of the matching WoowUp customers.
+
+Each night the run covers the previous local day: it extracts the VTEX profiles changed in that window and every
+WoowUp customer to Parquet snapshots, matches them by normalised email and phone, decides each channel by the
+consent rules, checks quality and the mass-change guard, and writes only the changed channels.
+
+Connections: `vtex_default` (host = base URL, login = app key, password = app token) and `woowup_default`
+(host = base URL, password = API key). Settings: `OPTIN_SYNC_*` environment variables (see `docs/settings.md`).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pendulum
+from airflow.sdk import Param, dag, get_current_context, task
+from optin_sync_timetable import PreviousLocalDayTimetable
+
+DAG_ID = "vtex_woowup_optin_sync"
+TIMEZONE = os.environ.get("OPTIN_SYNC_TIMEZONE", "America/Argentina/Buenos_Aires")
+SCHEDULE_TIME = os.environ.get("OPTIN_SYNC_SCHEDULE_TIME", "03:00")
+
+PARAMS = {
+    "window_start": Param(None, type=["null", "string"],
+                          description="Start of the window (ISO 8601, inclusive); overrides the data interval. "
+                                      "A time without an offset is read in OPTIN_SYNC_TIMEZONE."),
+    "window_end": Param(None, type=["null", "string"],
+                        description="End of the window (ISO 8601, exclusive); give it with window_start."),
+    "full_refresh": Param(False, type="boolean",
+                          description="Read every VTEX profile and treat every known opt-in as new evidence."),
+    "dry_run": Param(False, type="boolean",
+                     description="Plan and report, but send nothing to WoowUp and leave the consent ledger as is."),
+    "allow_mass_change": Param(False, type="boolean",
+                               description="Let the run through the mass-change guard: only after checking that "
+                                           "the planned enables or disables are deliberate."),
+}
+
+
+def _settings():
+    from optin_sync.settings import load_settings
+
+    return load_settings()
+
+
+def _context(run: dict):
+    from optin_sync.run.context import RunContext
+
+    return RunContext.from_dict(run)
+
+
+@dag(
+    dag_id=DAG_ID,
+    schedule=PreviousLocalDayTimetable(timezone=TIMEZONE, run_at=SCHEDULE_TIME),
+    start_date=pendulum.datetime(2026, 1, 1, tz=TIMEZONE),
+    catchup=False,
+    max_active_runs=1,
+    params=PARAMS,
+    doc_md=__doc__,
+    tags=["vtex", "woowup", "consent"],
+    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=1), "retry_exponential_backoff": True},
+)
+def vtex_woowup_optin_sync():
+    @task
+    def resolve_run() -> dict:
+        from optin_sync.run.context import RunContext
+        from optin_sync.windows import resolve_window
+
+        context = get_current_context()
+        params, dag_run = context["params"], context["dag_run"]
+        window = resolve_window(window_start=params["window_start"], window_end=params["window_end"],
+                                data_interval_start=dag_run.data_interval_start,
+                                data_interval_end=dag_run.data_interval_end, tz_name=_settings().timezone)
+        return RunContext.create(dag_run.run_id, window, full_refresh=params["full_refresh"],
+                                 dry_run=params["dry_run"], allow_mass_change=params["allow_mass_change"]).to_dict()
+
+    @task
+    def extract_vtex_profiles(run: dict) -> dict:
+        from optin_sync.run.extract import extract_vtex_profiles as extract
+        from optin_sync_hooks import VtexHook
+
+        return extract(_context(run), _settings(), *VtexHook().endpoint())
+
+    @task
+    def extract_woowup_customers(run: dict) -> dict:
+        from optin_sync.run.extract import extract_woowup_customers as extract
+        from optin_sync_hooks import WoowUpHook
+
+        return extract(_context(run), _settings(), *WoowUpHook().endpoint())
+
+    @task
+    def plan_channel_updates(run: dict, _profiles: dict, _customers: dict) -> dict:
+        from optin_sync.run.planning import plan_channel_updates as plan
+
+        return plan(_context(run), _settings())
+
+    @task
+    def check_quality(run: dict, _plan: dict) -> dict:
+        from optin_sync.run.gate import check_quality as check
+
+        return check(_context(run), _settings())
+
+    @task
+    def ensure_opt_in_attribute(run: dict, _gate: dict) -> dict:
+        from optin_sync.run.loading import ensure_opt_in_attribute as ensure
+        from optin_sync_hooks import WoowUpHook
+
+        return ensure(_context(run), _settings(), *WoowUpHook().endpoint())
+
+    @task
+    def push_updates(run: dict, _attribute: dict) -> dict:
+        from optin_sync.run.loading import push_updates as push
+        from optin_sync_hooks import WoowUpHook
+
+        return push(_context(run), _settings(), *WoowUpHook().endpoint())
+
+    @task
+    def write_run_summary(run: dict, _push: dict) -> dict:
+        from optin_sync.run.finish import write_run_summary as summarise
+
+        return summarise(_context(run), _settings())
+
+    run = resolve_run()
+    profiles = extract_vtex_profiles(run)
+    customers = extract_woowup_customers(run)
+    plan = plan_channel_updates(run, profiles, customers)
+    gate = check_quality(run, plan)
+    attribute = ensure_opt_in_attribute(run, gate)
+    pushed = push_updates(run, attribute)
+    write_run_summary(run, pushed)
+
+
+vtex_woowup_optin_sync()

@@ -1,0 +1,89 @@
+"""Closing step: the run summary, and the consent ledger advanced by what the run settled."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from optin_sync.consent import outcomes as o
+from optin_sync.consent.ledger import advance, empty_ledger
+from optin_sync.errors import LoadError
+from optin_sync.load import journal as j
+from optin_sync.report.summary import build_summary, render_text
+from optin_sync.run.context import RunContext
+from optin_sync.run.loading import journal_for
+from optin_sync.settings import Settings
+from optin_sync.snapshots import schemas
+from optin_sync.snapshots.store import SnapshotStore
+
+log = logging.getLogger(__name__)
+
+DATASETS = ("vtex_profiles", "woowup_customers", "match_keys", "matches", "quarantine", "decisions",
+            "planned_writes", "write_results")
+
+
+def unsettled_customers(writes: pd.DataFrame, results: pd.DataFrame | None) -> set[int]:
+    """Customers whose planned write did not land: deferred, failed, or never tried."""
+    planned = writes[writes["status"].isin(["planned", o.DEFERRED])]
+    settled = set()
+    if results is not None and len(results):
+        settled = set(results.loc[results["result"].isin(j.FINAL_RESULTS - {j.CREATED}), "userapp_id"])
+    return set(planned["userapp_id"]) - settled
+
+
+def advance_ledger(store: SnapshotStore, ctx: RunContext, profiles: pd.DataFrame, pairs: pd.DataFrame,
+                   blocked_customers: set[int]) -> int:
+    """Record the run's observations, except those of profiles behind a write that did not land.
+
+    Holding those back keeps their evidence new, so the next run plans the same write again.
+    """
+    blocked_profiles = set(pairs.loc[pairs["userapp_id"].isin(blocked_customers), "profile_id"])
+    observations = profiles[~profiles["profile_id"].isin(blocked_profiles)].rename(columns={"opt_in_status": "status"})
+    ledger = store.read_ledger()
+    advanced = advance(ledger if ledger is not None else empty_ledger(), observations, ctx.run_id)
+    store.write_ledger(advanced, schemas.CONSENT_LEDGER, ctx.key)
+    return len(blocked_profiles)
+
+
+def write_run_summary(ctx: RunContext, settings: Settings) -> dict:
+    """Write ``run_summary.json``, advance the ledger (not on dry runs) and log the summary table.
+
+    Raises ``LoadError`` after writing everything when a write failed or created a customer, so the run shows red.
+    """
+    store = SnapshotStore(settings.data_dir)
+    key = ctx.key
+    profiles = store.read("vtex_profiles", key)
+    writes = store.read("planned_writes", key)
+    pairs = store.read("matches", key)
+    results_path = store.path("write_results", key)
+    results = store.read("write_results", key) if results_path.exists() else None
+    paths = {name: str(store.folder(name, key)) for name in DATASETS if store.folder(name, key).exists()}
+
+    summary = build_summary(
+        context=ctx.to_dict(),
+        decisions=store.read("decisions", key),
+        profiles=profiles,
+        customers_count=len(store.read("woowup_customers", key)),
+        pairs=pairs,
+        quarantine=store.read("quarantine", key),
+        writes=writes,
+        results=results,
+        guard=store.read_json("decisions", "_guard.json", key),
+        scope=settings.channel_scope,
+        snapshot_paths=paths,
+    )
+    if not ctx.dry_run:
+        blocked = unsettled_customers(writes, results)
+        summary["ledger_held_back_profiles"] = advance_ledger(store, ctx, profiles, pairs, blocked)
+    summary_path = store.write_json("run_summary", "run_summary.json", summary, key)
+    log.info("run summary path=%s\n%s", summary_path, render_text(summary))
+
+    failed = summary["write_results"].get(j.FAILED, 0)
+    created = summary["write_results"].get(j.CREATED, 0)
+    if failed or created:
+        raise LoadError(
+            f"{failed} writes failed and {created} created a customer; see {results_path}. Failed writes are "
+            "planned again by the next run"
+        )
+    return {"summary_path": str(summary_path), "status": summary["status"]}

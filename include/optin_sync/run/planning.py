@@ -1,0 +1,87 @@
+"""Planning step: keys, matches, decisions and the writes, from the two snapshots of the run."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from optin_sync.consent.decisions import decide, desired_opt_in_attribute
+from optin_sync.identity.matching import build_keys, drop_shared_keys, match
+from optin_sync.plan.writes import build_plan
+from optin_sync.quality.guard import measure
+from optin_sync.run.context import RunContext
+from optin_sync.settings import Settings
+from optin_sync.snapshots import schemas
+from optin_sync.snapshots.store import SnapshotStore
+
+log = logging.getLogger(__name__)
+
+MISSING_ID = "missing_id"
+DUPLICATE_ID = "duplicate_id"
+INVALID_OPT_IN = "invalid_opt_in"
+
+
+def split_bad_customers(customers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Set aside customers without an id or sharing one: no write could name them safely."""
+    missing = customers["userapp_id"].isna()
+    duplicated = customers["userapp_id"].duplicated(keep=False) & ~missing
+    bad = missing | duplicated
+    quarantine = pd.DataFrame({
+        "side": "woowup",
+        "record_id": customers.loc[bad, "userapp_id"].astype("string"),
+        "field": "userapp_id",
+        "cause": [MISSING_ID if flag else DUPLICATE_ID for flag in missing[bad]],
+        "raw_value": customers.loc[bad, "userapp_id"].astype("string"),
+    })
+    good = customers[~bad].astype({"userapp_id": "int64"}).reset_index(drop=True)
+    return good, quarantine
+
+
+def invalid_opt_ins(profiles: pd.DataFrame) -> pd.DataFrame:
+    rows = profiles[profiles["opt_in_status"] == "invalid"]
+    return pd.DataFrame({"side": "vtex", "record_id": rows["profile_id"], "field": "isNewsletterOptIn",
+                         "cause": INVALID_OPT_IN, "raw_value": rows["isNewsletterOptIn"]})
+
+
+def plan_channel_updates(ctx: RunContext, settings: Settings) -> dict:
+    """Build keys on both sides, match, decide every channel, plan the writes and measure the guard."""
+    store = SnapshotStore(settings.data_dir)
+    profiles = store.read("vtex_profiles", ctx.key)
+    customers, bad_customers = split_bad_customers(store.read("woowup_customers", ctx.key))
+
+    profile_keys = build_keys(profiles, id_column="profile_id", email_fields=["email"],
+                              phone_fields=settings.phone_fields, side="vtex", settings=settings)
+    customer_keys = build_keys(customers.astype({"userapp_id": "string"}), id_column="userapp_id",
+                               email_fields=["email"], phone_fields=["telephone"], side="woowup", settings=settings)
+    profile_keys, customer_keys = drop_shared_keys(profile_keys, customer_keys, settings.max_customers_per_key)
+    pairs = match(profile_keys, customer_keys)
+
+    decisions = decide(customers, profiles.rename(columns={"opt_in_status": "status"}), pairs, settings)
+    attribute = desired_opt_in_attribute(decisions, pairs, profiles.rename(columns={"opt_in_status": "status"}))
+    plan = build_plan(decisions, customers, attribute, max_writes=settings.max_writes_per_run,
+                      full_refresh=ctx.full_refresh)
+    verdict = measure(plan.decisions, max_disable_ratio=settings.max_disable_ratio,
+                      max_enable_ratio=settings.max_enable_ratio, min_guard_count=settings.min_guard_count,
+                      allow_mass_change=ctx.allow_mass_change)
+
+    keys = pd.concat([profile_keys.keys.assign(side="vtex"), customer_keys.keys.assign(side="woowup")],
+                     ignore_index=True)
+    rejected_keys = pd.concat([profile_keys.rejections, customer_keys.rejections], ignore_index=True)
+    quarantine = pd.concat([
+        store.read("vtex_quarantine", ctx.key), bad_customers, invalid_opt_ins(profiles),
+        rejected_keys.assign(raw_value=pd.NA),
+    ], ignore_index=True)
+
+    store.write("match_keys", keys, schemas.MATCH_KEYS, ctx.key)
+    store.write("matches", pairs, schemas.MATCHES, ctx.key)
+    store.write("quarantine", quarantine, schemas.QUARANTINE, ctx.key)
+    store.write("decisions", plan.decisions, schemas.DECISIONS, ctx.key)
+    store.write("planned_writes", plan.writes, schemas.PLANNED_WRITES, ctx.key)
+    store.write_json("decisions", "_guard.json", verdict.to_dict(), ctx.key)
+
+    counts = plan.writes["status"].value_counts().to_dict()
+    log.info("plan done matched_customers=%d decisions=%d writes=%s guard=%s", decisions["userapp_id"].nunique(),
+             len(plan.decisions), counts, verdict.describe())
+    return {"matched_customers": int(decisions["userapp_id"].nunique()), "writes": counts,
+            "guard_tripped": verdict.tripped}
