@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import pandas as pd
 
 from optin_sync.consent.decisions import decide, desired_opt_in_attribute
 from optin_sync.identity.matching import build_keys, drop_shared_keys, match
-from optin_sync.plan.writes import build_plan
-from optin_sync.quality.guard import measure
+from optin_sync.plan.writes import Plan, build_plan
+from optin_sync.quality.guard import GuardVerdict, measure
 from optin_sync.run.context import RunContext
 from optin_sync.settings import Settings
 from optin_sync.snapshots import schemas
@@ -44,12 +45,25 @@ def invalid_opt_ins(profiles: pd.DataFrame) -> pd.DataFrame:
                          "cause": INVALID_OPT_IN, "raw_value": rows["isNewsletterOptIn"]})
 
 
-def plan_channel_updates(ctx: RunContext, settings: Settings) -> dict:
-    """Build keys on both sides, match, decide every channel, plan the writes and measure the guard."""
-    store = SnapshotStore(settings.data_dir)
-    profiles = store.read("vtex_profiles", ctx.key)
-    customers, bad_customers = split_bad_customers(store.read("woowup_customers", ctx.key))
+@dataclass(frozen=True, slots=True)
+class PlanResult:
+    """Everything planning produces, before it is written to snapshots."""
 
+    pairs: pd.DataFrame
+    keys: pd.DataFrame
+    quarantine: pd.DataFrame
+    plan: Plan
+    verdict: GuardVerdict
+
+
+def plan_frames(profiles: pd.DataFrame, customers: pd.DataFrame, settings: Settings, *, full_refresh: bool = False,
+                allow_mass_change: bool = False) -> PlanResult:
+    """Build keys on both sides, match, decide every channel, plan the writes and measure the guard.
+
+    ``profiles`` carry ``opt_in_status``, ``evidence_time`` and ``new_evidence``; ``customers`` carry the parsed
+    ``<channel>_updated_at`` times.
+    """
+    customers, bad_customers = split_bad_customers(customers)
     profile_keys = build_keys(profiles, id_column="profile_id", email_fields=["email"],
                               phone_fields=settings.phone_fields, side="vtex", settings=settings)
     customer_keys = build_keys(customers.astype({"userapp_id": "string"}), id_column="userapp_id",
@@ -57,31 +71,39 @@ def plan_channel_updates(ctx: RunContext, settings: Settings) -> dict:
     profile_keys, customer_keys = drop_shared_keys(profile_keys, customer_keys, settings.max_customers_per_key)
     pairs = match(profile_keys, customer_keys)
 
-    decisions = decide(customers, profiles.rename(columns={"opt_in_status": "status"}), pairs, settings)
-    attribute = desired_opt_in_attribute(decisions, pairs, profiles.rename(columns={"opt_in_status": "status"}))
+    facts = profiles.rename(columns={"opt_in_status": "status"})
+    decisions = decide(customers, facts, pairs, settings)
+    attribute = desired_opt_in_attribute(decisions, pairs, facts)
     plan = build_plan(decisions, customers, attribute, max_writes=settings.max_writes_per_run,
-                      full_refresh=ctx.full_refresh)
+                      full_refresh=full_refresh)
     verdict = measure(plan.decisions, max_disable_ratio=settings.max_disable_ratio,
                       max_enable_ratio=settings.max_enable_ratio, min_guard_count=settings.min_guard_count,
-                      allow_mass_change=ctx.allow_mass_change)
+                      allow_mass_change=allow_mass_change)
 
     keys = pd.concat([profile_keys.keys.assign(side="vtex"), customer_keys.keys.assign(side="woowup")],
                      ignore_index=True)
     rejected_keys = pd.concat([profile_keys.rejections, customer_keys.rejections], ignore_index=True)
-    quarantine = pd.concat([
-        store.read("vtex_quarantine", ctx.key), bad_customers, invalid_opt_ins(profiles),
-        rejected_keys.assign(raw_value=pd.NA),
-    ], ignore_index=True)
+    quarantine = pd.concat([bad_customers, invalid_opt_ins(profiles), rejected_keys.assign(raw_value=pd.NA)],
+                           ignore_index=True)
+    return PlanResult(pairs=pairs, keys=keys, quarantine=quarantine, plan=plan, verdict=verdict)
 
-    store.write("match_keys", keys, schemas.MATCH_KEYS, ctx.key)
-    store.write("matches", pairs, schemas.MATCHES, ctx.key)
+
+def plan_channel_updates(ctx: RunContext, settings: Settings) -> dict:
+    """Plan the run from its two snapshots and write keys, matches, quarantine, decisions and writes."""
+    store = SnapshotStore(settings.data_dir)
+    result = plan_frames(store.read("vtex_profiles", ctx.key), store.read("woowup_customers", ctx.key), settings,
+                         full_refresh=ctx.full_refresh, allow_mass_change=ctx.allow_mass_change)
+    quarantine = pd.concat([store.read("vtex_quarantine", ctx.key), result.quarantine], ignore_index=True)
+
+    store.write("match_keys", result.keys, schemas.MATCH_KEYS, ctx.key)
+    store.write("matches", result.pairs, schemas.MATCHES, ctx.key)
     store.write("quarantine", quarantine, schemas.QUARANTINE, ctx.key)
-    store.write("decisions", plan.decisions, schemas.DECISIONS, ctx.key)
-    store.write("planned_writes", plan.writes, schemas.PLANNED_WRITES, ctx.key)
-    store.write_json("decisions", "_guard.json", verdict.to_dict(), ctx.key)
+    store.write("decisions", result.plan.decisions, schemas.DECISIONS, ctx.key)
+    store.write("planned_writes", result.plan.writes, schemas.PLANNED_WRITES, ctx.key)
+    store.write_json("decisions", "_guard.json", result.verdict.to_dict(), ctx.key)
 
-    counts = plan.writes["status"].value_counts().to_dict()
-    log.info("plan done matched_customers=%d decisions=%d writes=%s guard=%s", decisions["userapp_id"].nunique(),
-             len(plan.decisions), counts, verdict.describe())
-    return {"matched_customers": int(decisions["userapp_id"].nunique()), "writes": counts,
-            "guard_tripped": verdict.tripped}
+    matched = int(result.plan.decisions["userapp_id"].nunique())
+    counts = {str(k): int(v) for k, v in result.plan.writes["status"].value_counts().items()}
+    log.info("plan done matched_customers=%d decisions=%d writes=%s guard=%s", matched,
+             len(result.plan.decisions), counts, result.verdict.describe())
+    return {"matched_customers": matched, "writes": counts, "guard_tripped": result.verdict.tripped}

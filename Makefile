@@ -1,0 +1,35 @@
+# Two entry points: `make demo` (a nightly run against the sandbox) and `make test` (the whole suite).
+# Both install what they need first, from the committed lock file.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+export UV_PYTHON := $(shell command -v $(PYTHON))
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install demo test test-fast bench lock clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --frozen --quiet
+
+demo: install
+	$(VENV)/bin/python scripts/demo.py
+
+test: install
+	$(VENV)/bin/python -m pytest
+
+test-fast: install
+	$(VENV)/bin/python -m pytest -m "not e2e"
+
+lock: $(UV)
+	$(UV) lock
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .airflow data .pytest_cache
