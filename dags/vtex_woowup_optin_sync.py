@@ -46,6 +46,17 @@ def _settings():
     return load_settings()
 
 
+def _final(call, *args):
+    """Run a library step; errors that a retry cannot fix fail the task at once instead of retrying."""
+    from airflow.sdk.exceptions import AirflowFailException
+    from optin_sync.errors import QualityGateFailed, SettingsError, WindowError
+
+    try:
+        return call(*args)
+    except (QualityGateFailed, SettingsError, WindowError) as exc:
+        raise AirflowFailException(str(exc)) from exc
+
+
 def _context(run: dict):
     from optin_sync.run.context import RunContext
 
@@ -71,9 +82,11 @@ def vtex_woowup_optin_sync():
 
         context = get_current_context()
         params, dag_run = context["params"], context["dag_run"]
-        window = resolve_window(window_start=params["window_start"], window_end=params["window_end"],
-                                data_interval_start=dag_run.data_interval_start,
-                                data_interval_end=dag_run.data_interval_end, tz_name=_settings().timezone)
+        settings = _final(_settings)
+        window = _final(lambda: resolve_window(
+            window_start=params["window_start"], window_end=params["window_end"],
+            data_interval_start=dag_run.data_interval_start, data_interval_end=dag_run.data_interval_end,
+            tz_name=settings.timezone))
         return RunContext.create(dag_run.run_id, window, full_refresh=params["full_refresh"],
                                  dry_run=params["dry_run"], allow_mass_change=params["allow_mass_change"]).to_dict()
 
@@ -101,7 +114,7 @@ def vtex_woowup_optin_sync():
     def check_quality(run: dict, _plan: dict) -> dict:
         from optin_sync.run.gate import check_quality as check
 
-        return check(_context(run), _settings())
+        return _final(check, _context(run), _settings())
 
     @task
     def ensure_opt_in_attribute(run: dict, _gate: dict) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -39,7 +40,7 @@ def start_sandbox(port: int, credentials: dict[str, str], anchor: str, tz_name: 
            "OPTIN_SYNC_SANDBOX_WOOWUP_API_KEY": credentials["woowup_api_key"]}
     command = [sys.executable, "-m", "optin_sync.sandbox", "--host", "127.0.0.1", "--port", str(port),
                "--seed", "42", "--profiles", str(PROFILES), "--customers", str(CUSTOMERS),
-               "--anchor-date", anchor, "--timezone", tz_name]
+               "--anchor-date", anchor, "--timezone", tz_name, "--define-opt-in-attribute"]
     process = subprocess.Popen(command, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -88,6 +89,11 @@ def main() -> int:
     airflow_home = ROOT / ".airflow"
     data_dir = Path(os.environ.get("OPTIN_SYNC_DATA_DIR", ROOT / "data")).resolve()
     airflow_home.mkdir(exist_ok=True)
+    # The sandbox world is new on every demo, so the ledger of an earlier demo would describe other shoppers.
+    ledger = data_dir / "consent_ledger"
+    if ledger.exists():
+        shutil.rmtree(ledger)
+        print(f"removed the previous demo's consent ledger at {ledger}")
     credentials = {name: secrets.token_urlsafe(24) for name in ("vtex_app_key", "vtex_app_token", "woowup_api_key")}
 
     started = time.time()

@@ -164,6 +164,9 @@ class VtexClient:
         token = response.headers.get("X-VTEX-MD-TOKEN")
         total = response.headers.get("REST-Content-Total")
         documents = _json_list(response)
+        if not documents:
+            # An empty first page is already the end; Master Data forgets the token at once.
+            return documents
         if not token:
             raise VtexError("scroll answered without an X-VTEX-MD-TOKEN header; cannot continue the scroll")
 
