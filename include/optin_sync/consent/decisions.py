@@ -98,36 +98,28 @@ def decide(customers: pd.DataFrame, profiles: pd.DataFrame, pairs: pd.DataFrame,
     return decisions.sort_values(["userapp_id", "channel"]).reset_index(drop=True)
 
 
-def desired_opt_in_attribute(decisions: pd.DataFrame, candidates_pairs: pd.DataFrame,
-                             profiles: pd.DataFrame) -> pd.DataFrame:
+def desired_opt_in_attribute(decisions: pd.DataFrame, pairs: pd.DataFrame, profiles: pd.DataFrame) -> pd.DataFrame:
     """Return the ``opt_in_vtex`` value each matched customer should carry, where the winner's value is known.
 
     The ``mailing`` winner decides when an email key matched; otherwise the winner over every matching profile.
     """
-    all_candidates = candidates_pairs[["userapp_id", "profile_id"]].drop_duplicates().assign(channel="*")
-    overall = pick_winners(
-        all_candidates.merge(
-            candidates_pairs.groupby(["userapp_id", "profile_id"])["key_type"]
-            .agg(lambda types: "+".join(sorted(set(types)))).rename("matched_by").reset_index(),
-            on=["userapp_id", "profile_id"],
-        ),
-        profiles,
-    ).set_index("userapp_id")
+    columns = ["userapp_id", "desired_opt_in_vtex", "attribute_profile_id", "attribute_new_evidence"]
+    if pairs.empty:
+        return pd.DataFrame(columns=columns)
+    everyone = pairs[["userapp_id", "profile_id"]].drop_duplicates().assign(channel="*", matched_by="")
+    overall = pick_winners(everyone, profiles)[["userapp_id", "status", "profile_id", "new_evidence"]]
 
-    email_matched = set(candidates_pairs.loc[candidates_pairs["key_type"] == "email", "userapp_id"])
-    mailing = decisions[decisions["channel"] == "mailing"].set_index("userapp_id")
-    rows = []
-    for userapp_id, winner in overall.iterrows():
-        source = mailing.loc[userapp_id] if userapp_id in email_matched and userapp_id in mailing.index else winner
-        status = source["opt_in_status"] if "opt_in_status" in source else source["status"]
-        profile_id = source["winning_profile_id"] if "winning_profile_id" in source else source["profile_id"]
-        if status not in (CONSENT, REFUSAL):
-            continue
-        rows.append({
-            "userapp_id": userapp_id,
-            "desired_opt_in_vtex": "True" if status == CONSENT else "False",
-            "attribute_profile_id": profile_id,
-            "attribute_new_evidence": bool(source["new_evidence"]),
-        })
-    return pd.DataFrame(rows, columns=["userapp_id", "desired_opt_in_vtex", "attribute_profile_id",
-                                       "attribute_new_evidence"])
+    mailing = decisions.loc[decisions["channel"] == "mailing",
+                            ["userapp_id", "opt_in_status", "winning_profile_id", "new_evidence"]]
+    mailing.columns = ["userapp_id", "status", "profile_id", "new_evidence"]
+    email_matched = pairs.loc[pairs["key_type"] == "email", "userapp_id"].unique()
+    mailing = mailing[mailing["userapp_id"].isin(email_matched)]
+
+    chosen = pd.concat([mailing, overall[~overall["userapp_id"].isin(mailing["userapp_id"])]], ignore_index=True)
+    chosen = chosen[chosen["status"].isin([CONSENT, REFUSAL])]
+    return pd.DataFrame({
+        "userapp_id": chosen["userapp_id"].astype("int64"),
+        "desired_opt_in_vtex": chosen["status"].map({CONSENT: "True", REFUSAL: "False"}),
+        "attribute_profile_id": chosen["profile_id"],
+        "attribute_new_evidence": chosen["new_evidence"].fillna(False).astype(bool),
+    }).sort_values("userapp_id").reset_index(drop=True)

@@ -23,13 +23,17 @@ DATASETS = ("vtex_profiles", "woowup_customers", "match_keys", "matches", "quara
             "planned_writes", "write_results")
 
 
+# Results after which writing the same change again is pointless or harmful (a second creation).
+_SETTLED_RESULTS = frozenset({j.WRITTEN, j.UNCHANGED_ON_RECHECK, j.NOT_FOUND, j.CREATED})
+
+
 def unsettled_customers(writes: pd.DataFrame, results: pd.DataFrame | None) -> set[int]:
-    """Customers whose planned write did not land: deferred, failed, or never tried."""
-    planned = writes[writes["status"].isin(["planned", o.DEFERRED])]
+    """Customers whose planned change did not land: deferred, ambiguous, rejected, failed or never tried."""
+    pending = writes[writes["status"].isin(["planned", o.DEFERRED, o.AMBIGUOUS_IDENTIFIER])]
     settled = set()
     if results is not None and len(results):
-        settled = set(results.loc[results["result"].isin(j.FINAL_RESULTS - {j.CREATED}), "userapp_id"])
-    return set(planned["userapp_id"]) - settled
+        settled = set(results.loc[results["result"].isin(_SETTLED_RESULTS), "userapp_id"])
+    return set(pending["userapp_id"]) - settled
 
 
 def advance_ledger(store: SnapshotStore, ctx: RunContext, profiles: pd.DataFrame, pairs: pd.DataFrame,
