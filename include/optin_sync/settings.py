@@ -56,7 +56,7 @@ class Settings(BaseSettings):
 
     # Identity keys
     default_region: str = Field(default="AR", pattern=r"^[A-Z]{2}$")
-    default_area_code: str | None = Field(default=None, pattern=r"^\d{1,4}$")
+    default_area_code: str | None = Field(default=None, pattern=r"^0?\d{2,4}$")
     phone_fields: Annotated[list[str], NoDecode] = ["phone", "homePhone", "cellPhone"]
     placeholder_email_domains: Annotated[list[str], NoDecode] = []
     gmail_canonical: bool = False
@@ -90,6 +90,23 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_list(cls, value: object) -> object:
         return _split_list(value)
+
+    @field_validator("lookback", "recheck_after", mode="before")
+    @classmethod
+    def _seconds(cls, value: object) -> object:
+        # Plain numbers are seconds; anything else goes to pydantic's ISO 8601 and HH:MM:SS parsing.
+        if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
+            return timedelta(seconds=float(value))
+        return value
+
+    @field_validator("default_region")
+    @classmethod
+    def _check_region(cls, value: str) -> str:
+        import phonenumbers
+
+        if value not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"region {value!r} is not known to libphonenumber")
+        return value
 
     @field_validator("consent_channels")
     @classmethod
@@ -131,8 +148,8 @@ _ACCEPTED = {
     "timezone": "an IANA time zone such as America/Argentina/Buenos_Aires",
     "crm_timezone": "an IANA time zone such as UTC",
     "schedule_time": "HH:MM in 24-hour form",
-    "default_region": "an ISO 3166-1 alpha-2 code such as AR",
-    "default_area_code": "1 to 4 digits",
+    "default_region": "an ISO 3166-1 alpha-2 code known to libphonenumber, such as AR",
+    "default_area_code": "2 to 4 digits, optionally after a trunk 0",
     "lookback": "seconds or an ISO 8601 duration such as PT2H",
     "recheck_after": "seconds or an ISO 8601 duration such as PT10M",
     "vtex_parallel_scrolls": "an integer from 1 to 10",

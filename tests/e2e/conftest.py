@@ -37,9 +37,10 @@ def sync_dag(airflow_db):
 class Sandbox:
     """A started sandbox plus plain HTTP helpers for its admin endpoints."""
 
-    def __init__(self, server: SandboxServer) -> None:
+    def __init__(self, server: SandboxServer, data_dir: Path) -> None:
         self.server = server
         self.url = server.url
+        self.data_dir = data_dir
 
     def reset(self, payload: dict) -> dict:
         response = httpx.post(f"{self.url}/_sandbox/reset", json=payload, timeout=60)
@@ -66,7 +67,7 @@ def sandbox(monkeypatch, tmp_path):
         monkeypatch.setenv("AIRFLOW_CONN_VTEX_DEFAULT", json.dumps(vtex))
         monkeypatch.setenv("AIRFLOW_CONN_WOOWUP_DEFAULT", json.dumps(woowup))
         monkeypatch.setenv("OPTIN_SYNC_DATA_DIR", str(tmp_path / "data"))
-        yield Sandbox(server)
+        yield Sandbox(server, tmp_path / "data")
 
 
 def run_dag(dag, *, window: tuple[str, str] | None = None, **params):

@@ -113,7 +113,8 @@ def desired_opt_in_attribute(decisions: pd.DataFrame, pairs: pd.DataFrame, profi
                             ["userapp_id", "opt_in_status", "winning_profile_id", "new_evidence"]]
     mailing.columns = ["userapp_id", "status", "profile_id", "new_evidence"]
     email_matched = pairs.loc[pairs["key_type"] == "email", "userapp_id"].unique()
-    mailing = mailing[mailing["userapp_id"].isin(email_matched)]
+    # A mailing winner without a known value decides nothing; the winner over every profile takes over.
+    mailing = mailing[mailing["userapp_id"].isin(email_matched) & mailing["status"].isin([CONSENT, REFUSAL])]
 
     chosen = pd.concat([mailing, overall[~overall["userapp_id"].isin(mailing["userapp_id"])]], ignore_index=True)
     chosen = chosen[chosen["status"].isin([CONSENT, REFUSAL])]

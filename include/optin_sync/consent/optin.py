@@ -20,6 +20,9 @@ def raw_text(value: object) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        # JSON numbers may arrive as 1.0; they are the same value as 1.
+        return str(int(value))
     return str(value)
 
 

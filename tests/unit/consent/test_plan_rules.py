@@ -248,3 +248,10 @@ def test_guard_ignores_small_counts():
     shoppers = [shopper(f"p{n}", email=f"c{n}@gmail.com", opt_in=False) for n in range(10)]
     customers = [customer(n, email=f"c{n}@gmail.com") for n in range(10)]
     assert plan_for(shoppers, customers).verdict.tripped is False
+
+
+def test_attribute_falls_back_when_mailing_winner_unknown():
+    result = plan_for([shopper("p1", email="ana@gmail.com", opt_in=None),
+                       shopper("p2", phone=PHONE, opt_in=False)],
+                      [customer(1, email="ana@gmail.com", telephone=PHONE_AS_WOOWUP)])
+    assert bodies(result)[1]["custom_attributes"] == {"opt_in_vtex": "False"}

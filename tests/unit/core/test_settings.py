@@ -40,3 +40,18 @@ def test_bad_value_names_variable_and_accepted(monkeypatch, variable, value, acc
         load_settings()
     assert variable in str(caught.value)
     assert accepted in str(caught.value)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("7200", timedelta(hours=2)), ("PT3H", timedelta(hours=3)),
+                                                 ("01:30:00", timedelta(hours=1, minutes=30))])
+def test_duration_forms(monkeypatch, value, expected):
+    monkeypatch.setenv("OPTIN_SYNC_LOOKBACK", value)
+    assert load_settings().lookback == expected
+
+
+@pytest.mark.parametrize(("variable", "value"), [("OPTIN_SYNC_DEFAULT_AREA_CODE", "1"),
+                                                 ("OPTIN_SYNC_DEFAULT_REGION", "XX")])
+def test_phone_settings_checked_at_start(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=variable):
+        load_settings()
