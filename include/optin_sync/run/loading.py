@@ -71,6 +71,8 @@ def push_updates(ctx: RunContext, settings: Settings, base_url: str, credentials
                     "requests": report.requests, "rate_limited": report.rate_limited,
                     "seconds": round(report.seconds, 2)}
 
-    outcome = asyncio.run(run())
-    store.write("write_results", journal.frame(), schemas.WRITE_RESULTS, ctx.key)
-    return outcome
+    try:
+        return asyncio.run(run())
+    finally:
+        # Written even when the load stops early, so the results settled so far can be read before a retry.
+        store.write("write_results", journal.frame(), schemas.WRITE_RESULTS, ctx.key)

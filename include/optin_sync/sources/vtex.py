@@ -185,14 +185,20 @@ class VtexClient:
         return documents
 
     async def _first_scroll_page(self, params: dict[str, str]) -> httpx.Response:
-        """Open a scroll, retrying while the total header is missing: a missing total is never a total of 0."""
+        """Open a scroll; an empty first page without ``REST-Content-Total`` is asked again before it counts as empty.
+
+        A missing total is never read as a total of 0. A first page with documents goes on without the total,
+        because asking again would open a second scroll and leave the first one holding one of the account's 10
+        scroll slots until it expires. An empty first page ends the scroll on the server, so asking again is free.
+        """
         for attempt in range(1, self.retry.max_attempts + 1):
             response = await self._get("/scroll", params, scroll=True, opening=True)
-            if "REST-Content-Total" in response.headers:
+            if "REST-Content-Total" in response.headers or _json_list(response):
                 return response
-            log.warning("vtex scroll opened without REST-Content-Total attempt=%d", attempt)
+            log.warning("vtex scroll opened empty without REST-Content-Total attempt=%d", attempt)
             await sleep(self.retry.backoff(attempt))
-        log.warning("vtex scroll total still missing; reading the scroll to its end without it")
+        log.warning("vtex scroll still empty without REST-Content-Total after %d attempts; reading it as empty",
+                    self.retry.max_attempts)
         return response
 
     async def _get(self, path: str, params: dict[str, str], *, scroll: bool, opening: bool = False) -> httpx.Response:

@@ -19,8 +19,23 @@ log = logging.getLogger(__name__)
 
 PAGE_LIMIT = 100
 IDENTIFIER_FIELDS: tuple[str, ...] = ("service_uid", "email", "document", "telephone")
-# Statuses retried on WoowUp; a 408 is not among them because WoowUp does not use it for timeouts.
-WOOWUP_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Statuses retried on WoowUp. WoowUp's official clients retry 429, 502 and 503; 408, 500 and 504 are retried too
+# because a gateway in front of the API answers them when a request timed out before it reached the API.
+WOOWUP_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# WoowUp silently drops ``<channel>_disabled_reason``; a disable carries its reason in ``<channel>_enabled_reason``.
+IGNORED_REASON_SUFFIX = "_disabled_reason"
+
+
+class RequestFailed(WoowUpError):
+    """A request failed for good: its retries ran out, or WoowUp answered a status that no retry can fix.
+
+    ``status`` is the last HTTP status, or 0 when no attempt got an answer (refused, reset or timed out).
+    """
+
+    def __init__(self, message: str, *, status: int, attempts: int) -> None:
+        super().__init__(message)
+        self.status = status
+        self.attempts = attempts
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +142,19 @@ class WoowUpClient:
         return customer if isinstance(customer, dict) else None
 
     async def update(self, body: dict[str, Any]) -> WriteOutcome:
-        """Send one ``PUT /multiusers``; a 400 is returned as an outcome with WoowUp's errors, not raised."""
+        """Send one ``PUT /multiusers``; a 400 is returned as an outcome with WoowUp's errors, not raised.
+
+        Raises ``ValueError`` for a body with a ``*_disabled_reason`` field, which WoowUp would drop without a word.
+        """
+        dropped = sorted(name for name in body if name.endswith(IGNORED_REASON_SUFFIX))
+        if dropped:
+            raise ValueError(f"WoowUp ignores {dropped}; send the reason in <channel>_enabled_reason instead")
         try:
             response = await self._request("PUT", "/multiusers", json_body=body, allow={400, 404})
-        except (WoowUpError, RateLimited) as exc:
-            return WriteOutcome(status=0, attempts=self.retry.max_attempts, errors=(str(exc),))
+        except RateLimited as exc:
+            return WriteOutcome(status=429, attempts=self.retry.max_attempts, errors=(str(exc),))
+        except RequestFailed as exc:
+            return WriteOutcome(status=exc.status, attempts=exc.attempts, errors=(str(exc),))
         payload = _payload_or_none(response)
         attempts = int(response.extensions.get("attempts", 1))
         if response.status_code in (400, 404):
@@ -178,7 +201,8 @@ class WoowUpClient:
             except TRANSIENT_ERRORS + (json.JSONDecodeError,) as exc:
                 self._count(0)
                 if attempt == self.retry.max_attempts:
-                    raise WoowUpError(f"{method} {path} failed after {attempt} attempts: {type(exc).__name__}") from exc
+                    raise RequestFailed(f"{method} {path} failed after {attempt} attempts: {type(exc).__name__}",
+                                        status=0, attempts=attempt) from exc
                 log.warning("woowup request failed method=%s path=%s attempt=%d error=%s",
                             method, path, attempt, type(exc).__name__)
                 await sleep(self.retry.backoff(attempt))
@@ -192,7 +216,9 @@ class WoowUpClient:
             self._raise_if_final(method, path, response, attempt)
             retry_after = retry_after_seconds(response)
             if response.status_code == 429:
-                self.pacer.on_rate_limited(retry_after)
+                # The pacer holds every caller until Retry-After has passed; without the header it falls back to
+                # the exponential backoff of WoowUp's official clients.
+                self.pacer.on_rate_limited(retry_after if retry_after is not None else self.retry.backoff(attempt))
             else:
                 log.warning("woowup request failed method=%s path=%s status=%d attempt=%d",
                             method, path, response.status_code, attempt)
@@ -208,12 +234,13 @@ class WoowUpClient:
             )
         if status not in WOOWUP_RETRY_STATUSES:
             detail = "; ".join(_errors(_payload_or_none(response), response))
-            raise WoowUpError(f"{method} {path} answered {status}: {detail}")
+            raise RequestFailed(f"{method} {path} answered {status}: {detail}", status=status, attempts=attempt)
         if attempt == self.retry.max_attempts:
             if status == 429:
                 raise RateLimited(f"{method} {path} still rate limited after {attempt} attempts",
                                   retry_after_seconds(response))
-            raise WoowUpError(f"{method} {path} still answered {status} after {attempt} attempts")
+            raise RequestFailed(f"{method} {path} still answered {status} after {attempt} attempts",
+                                status=status, attempts=attempt)
 
     def _count(self, status: int) -> None:
         self.status_counts[status] = self.status_counts.get(status, 0) + 1
