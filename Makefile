@@ -23,10 +23,10 @@ demo: install
 	$(VENV)/bin/python scripts/demo.py
 
 test: install
-	$(VENV)/bin/python -m pytest -n auto --dist load
+	$(VENV)/bin/python -m pytest -n auto --dist worksteal
 
 test-fast: install
-	$(VENV)/bin/python -m pytest -n auto --dist load -m "not e2e"
+	$(VENV)/bin/python -m pytest -n auto --dist worksteal -m "not e2e"
 
 lock: $(UV)
 	$(UV) lock

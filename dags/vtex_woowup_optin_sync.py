@@ -4,8 +4,8 @@
 Carries the newsletter consent that shoppers give at the VTEX checkout (`isNewsletterOptIn`) to the `mailing`,
 `sms` and `whatsapp` channels of the matching WoowUp customers.
 
-Each night the run covers the previous local day: it extracts the VTEX profiles changed in that window and every
-WoowUp customer to Parquet snapshots, matches them by normalised email and phone, decides each channel by the
+Each night the run covers the previous local day. It extracts the VTEX profiles changed in that window and every
+WoowUp customer to Parquet snapshots, and matches them by normalised email and phone. It decides each channel by the
 consent rules, checks quality and the mass-change guard, and writes only the changed channels.
 
 Connections: `vtex_default` (host = base URL, login = app key, password = app token) and `woowup_default`

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def base_url(conn: Connection) -> str:
-    """Return the base URL of a connection whose host holds a full URL, or build one from its parts."""
+    """Return the base URL of a connection whose host is a full URL, or build one from its parts."""
     host = (conn.host or "").rstrip("/")
     if not host:
         raise ValueError(f"connection {conn.conn_id!r} has no host; set it to the API's base URL")

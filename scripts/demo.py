@@ -53,7 +53,7 @@ def start_sandbox(port: int, credentials: dict[str, str], anchor: str, tz_name: 
         except httpx.TransportError:
             time.sleep(0.2)
     process.terminate()
-    raise SystemExit(f"the sandbox did not answer within 60 s; see {log_path}")
+    raise SystemExit(f"the sandbox did not respond within 60 s; see {log_path}")
 
 
 def airflow_env(url: str, credentials: dict[str, str], airflow_home: Path, data_dir: Path) -> dict[str, str]:

@@ -23,14 +23,14 @@ ENV_PREFIX = "OPTIN_SYNC_"
 
 
 class ChannelScope(str, Enum):
-    """Which channels a match decides: the matched identifier's channels, or all three."""
+    """Scope of a match: the channels of the identifier that matched, or all three."""
 
     MATCHED = "matched"
     ALL = "all"
 
 
 class PiiMode(str, Enum):
-    """How analyst-facing datasets carry emails and phones."""
+    """Form of emails and phones in analyst-facing datasets."""
 
     MASKED = "masked"
     CLEAR = "clear"
@@ -139,7 +139,7 @@ class Settings(BaseSettings):
         return ZoneInfo(self.crm_timezone)
 
 
-# What each variable accepts, quoted in error messages so the operator can fix the value at once.
+# Accepted values per variable, quoted in error messages so the operator can fix the value at once.
 _ACCEPTED = {
     "channel_scope": "matched, all",
     "consent_channels": "a comma list of mailing, sms, whatsapp",

@@ -23,7 +23,6 @@ from optin_sync.windows import Window, vtex_day_bounds
 log = logging.getLogger(__name__)
 
 INVALID_DATE = "invalid_date"
-OUTSIDE_WINDOW = "outside_window"
 
 
 def in_window(profiles: pd.DataFrame, window: Window) -> pd.Series:
