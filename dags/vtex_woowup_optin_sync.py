@@ -14,15 +14,14 @@ Connections: `vtex_default` (host = base URL, login = app key, password = app to
 
 from __future__ import annotations
 
-import os
-
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
+from optin_sync.settings import load_settings
 from optin_sync_timetable import PreviousLocalDayTimetable
 
 DAG_ID = "vtex_woowup_optin_sync"
-TIMEZONE = os.environ.get("OPTIN_SYNC_TIMEZONE", "America/Argentina/Buenos_Aires")
-SCHEDULE_TIME = os.environ.get("OPTIN_SYNC_SCHEDULE_TIME", "03:00")
+# Read at parse time so that a bad OPTIN_SYNC_* value shows as an import error naming the variable.
+SETTINGS = load_settings()
 
 PARAMS = {
     "window_start": Param(None, type=["null", "string"],
@@ -41,8 +40,6 @@ PARAMS = {
 
 
 def _settings():
-    from optin_sync.settings import load_settings
-
     return load_settings()
 
 
@@ -65,8 +62,8 @@ def _context(run: dict):
 
 @dag(
     dag_id=DAG_ID,
-    schedule=PreviousLocalDayTimetable(timezone=TIMEZONE, run_at=SCHEDULE_TIME),
-    start_date=pendulum.datetime(2026, 1, 1, tz=TIMEZONE),
+    schedule=PreviousLocalDayTimetable(timezone=SETTINGS.timezone, run_at=SETTINGS.schedule_time),
+    start_date=pendulum.datetime(2026, 1, 1, tz=SETTINGS.timezone),
     catchup=False,
     max_active_runs=1,
     params=PARAMS,
