@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import pandas as pd
@@ -43,11 +44,16 @@ def run_context(**flags: bool) -> RunContext:
     return RunContext.create("test_run", local_day_window(NIGHT, "America/Argentina/Buenos_Aires"), **flags)
 
 
+@functools.cache
+def _default_settings() -> Settings:
+    return load_settings(data_dir="/nonexistent")
+
+
 def plan_for(shoppers: list[dict], customers: list[dict], *, settings: Settings | None = None,
              ledger: pd.DataFrame | None = None, full_refresh: bool = False,
              allow_mass_change: bool = False) -> PlanResult:
     """Plan a run in memory, as the DAG's planning step does from its snapshots."""
-    settings = settings or load_settings(data_dir="/nonexistent")
+    settings = settings or _default_settings()
     ctx = run_context(full_refresh=full_refresh)
     profiles, _ = prepare_profiles(profiles_frame(shoppers, settings.phone_fields),
                                    ledger if ledger is not None else empty_ledger(), ctx, settings)
