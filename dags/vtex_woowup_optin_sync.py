@@ -127,11 +127,17 @@ def vtex_woowup_optin_sync():
 
         return push(_context(run), _settings(), *WoowUpHook().endpoint())
 
-    @task
-    def write_run_summary(run: dict, _push: dict) -> dict:
+    # Runs after every outcome of the steps before it, so a run the gate stopped still leaves a summary.
+    @task(trigger_rule="all_done", retries=0)
+    def write_run_summary(run: dict) -> dict:
+        from airflow.sdk.exceptions import AirflowFailException
+        from optin_sync.errors import LoadError
         from optin_sync.run.finish import write_run_summary as summarise
 
-        return summarise(_context(run), _settings())
+        try:
+            return summarise(_context(run), _settings())
+        except LoadError as exc:
+            raise AirflowFailException(str(exc)) from exc
 
     run = resolve_run()
     profiles = extract_vtex_profiles(run)
@@ -140,7 +146,7 @@ def vtex_woowup_optin_sync():
     gate = check_quality(run, plan)
     attribute = ensure_opt_in_attribute(run, gate)
     pushed = push_updates(run, attribute)
-    write_run_summary(run, pushed)
+    pushed >> write_run_summary(run)
 
 
 vtex_woowup_optin_sync()

@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from optin_sync.errors import SettingsError
 
 CHANNELS: tuple[str, ...] = ("mailing", "sms", "whatsapp")
+VTEX_PHONE_FIELDS: tuple[str, ...] = ("phone", "homePhone", "cellPhone", "businessPhone")
 ENV_PREFIX = "OPTIN_SYNC_"
 
 
@@ -99,6 +100,21 @@ class Settings(BaseSettings):
             return timedelta(seconds=float(value))
         return value
 
+    @field_validator("lookback", "recheck_after")
+    @classmethod
+    def _not_negative(cls, value: timedelta) -> timedelta:
+        if value < timedelta(0):
+            raise ValueError("a negative duration would shrink the window and skip changes")
+        return value
+
+    @field_validator("phone_fields")
+    @classmethod
+    def _check_phone_fields(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in VTEX_PHONE_FIELDS]
+        if unknown:
+            raise ValueError(f"unknown CL phone field {unknown[0]!r}")
+        return value
+
     @field_validator("default_region")
     @classmethod
     def _check_region(cls, value: str) -> str:
@@ -150,8 +166,9 @@ _ACCEPTED = {
     "schedule_time": "HH:MM in 24-hour form",
     "default_region": "an ISO 3166-1 alpha-2 code known to libphonenumber, such as AR",
     "default_area_code": "2 to 4 digits, optionally after a trunk 0",
-    "lookback": "seconds or an ISO 8601 duration such as PT2H",
-    "recheck_after": "seconds or an ISO 8601 duration such as PT10M",
+    "lookback": "zero or more seconds, or an ISO 8601 duration such as PT2H",
+    "recheck_after": "zero or more seconds, or an ISO 8601 duration such as PT10M",
+    "phone_fields": "a comma list of phone, homePhone, cellPhone, businessPhone",
     "vtex_parallel_scrolls": "an integer from 1 to 10",
     "vtex_scroll_size": "an integer from 1 to 1000",
     "woowup_concurrency": "an integer from 1 to 32",

@@ -94,3 +94,20 @@ def test_mass_change_guard_stops_before_writes(sandbox, sync_dag):
     assert states_by_task["check_quality"] == "failed"
     assert states_by_task["push_updates"] != "success"
     assert sandbox.writes() == []
+
+
+def test_gate_stop_leaves_summary(sandbox, sync_dag):
+    import json
+    from pathlib import Path
+
+    from world import document, user
+
+    sandbox.reset({"vtex": {"CL": [document(f"cl-{n}", email=f"c{n}@gmail.com", opt_in=False) for n in range(1, 61)]},
+                   "woowup": {"users": [user(n, email=f"c{n}@gmail.com") for n in range(1, 61)],
+                              "custom_attributes": []}, "settings": {}})
+    run_dag(sync_dag, window=WINDOW)
+    summaries = list(Path(sandbox.data_dir).glob("run_summary/*/*/run_summary.json"))
+    summary = json.loads(summaries[0].read_text())
+    assert summary["status"] == "stopped_by_gate"
+    assert "mass-change guard" in summary["gate_failures"][0]
+    assert summary["outcomes"]["mailing"]["disable"] == 60

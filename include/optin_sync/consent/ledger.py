@@ -10,7 +10,7 @@ import pandas as pd
 
 from optin_sync.consent.optin import CONSENT, REFUSAL
 
-LEDGER_COLUMNS = ["profile_id", "evidence_time", "opt_in", "run_id"]
+LEDGER_COLUMNS = ["profile_id", "evidence_time", "opt_in", "observed_run_id"]
 
 
 def empty_ledger() -> pd.DataFrame:
@@ -18,7 +18,7 @@ def empty_ledger() -> pd.DataFrame:
         "profile_id": pd.Series(dtype="string"),
         "evidence_time": pd.Series(dtype="datetime64[us, UTC]"),
         "opt_in": pd.Series(dtype="boolean"),
-        "run_id": pd.Series(dtype="string"),
+        "observed_run_id": pd.Series(dtype="string"),
     })
 
 
@@ -53,11 +53,11 @@ def advance(ledger: pd.DataFrame, observations: pd.DataFrame, run_id: str) -> pd
         "profile_id": known["profile_id"].astype("string"),
         "evidence_time": known["evidence_time"],
         "opt_in": (known["status"] == CONSENT).astype("boolean"),
-        "run_id": run_id,
+        "observed_run_id": run_id,
     })
     merged = pd.concat([ledger[LEDGER_COLUMNS], incoming], ignore_index=True)
     # The later observation wins; on equal times the one already in the ledger stays.
     merged["_order"] = range(len(merged))
     merged = merged.sort_values(["profile_id", "evidence_time", "_order"], ascending=[True, False, True])
     merged = merged.drop_duplicates("profile_id", keep="first").drop(columns="_order")
-    return merged.reset_index(drop=True).astype({"profile_id": "string", "opt_in": "boolean", "run_id": "string"})
+    return merged.reset_index(drop=True).astype({"profile_id": "string", "opt_in": "boolean", "observed_run_id": "string"})

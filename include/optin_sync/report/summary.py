@@ -71,9 +71,15 @@ def render_text(summary: dict[str, Any]) -> str:
         f"profiles in window: {summary['profiles']['in_window']}  customers: {summary['customers']}  "
         f"matched customers: {summary['matched_customers']}",
         "",
+        "",
+        "matched customers per channel, by outcome:",
         f"{'outcome':<22}" + "".join(f"{channel:>10}" for channel in CHANNELS),
     ]
-    for name in o.SUMMARY_COUNTS:
+    for name in o.ALL_OUTCOMES:
+        lines.append(f"{name:<22}" + "".join(f"{summary['outcomes'][c][name]:>10}" for c in CHANNELS))
+    lines.append("also counted: conflict = customers whose profiles disagreed (already in an outcome above);")
+    lines.append("              unmatched = profiles in the window that decided no customer on that channel")
+    for name in (o.CONFLICT, o.UNMATCHED):
         lines.append(f"{name:<22}" + "".join(f"{summary['outcomes'][c][name]:>10}" for c in CHANNELS))
     lines.append("")
     lines.append(f"writes: {summary['writes']}  results: {summary['write_results']}")

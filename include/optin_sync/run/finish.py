@@ -50,13 +50,37 @@ def advance_ledger(store: SnapshotStore, ctx: RunContext, profiles: pd.DataFrame
     return len(blocked_profiles)
 
 
-def write_run_summary(ctx: RunContext, settings: Settings) -> dict:
-    """Write ``run_summary.json``, advance the ledger (not on dry runs) and log the summary table.
+def run_status(store: SnapshotStore, ctx: RunContext) -> str:
+    """Return how far the run got: ``ok``, ``stopped_by_gate`` or ``incomplete`` (a step before failed)."""
+    key = ctx.key
+    if not store.path("planned_writes", key).exists():
+        return "incomplete"
+    validation = store.folder("quality", key) / "validation.json"
+    if not validation.exists():
+        return "incomplete"
+    if store.read_json("quality", "validation.json", key).get("failures"):
+        return "stopped_by_gate"
+    if not ctx.dry_run and not store.path("write_results", key).exists():
+        return "incomplete"
+    return "ok"
 
-    Raises ``LoadError`` after writing everything when a write failed or created a customer, so the run shows red.
+
+def write_run_summary(ctx: RunContext, settings: Settings) -> dict:
+    """Write ``run_summary.json``, advance the ledger after a complete run (not a dry run), log the summary.
+
+    It runs after every run, including one the gate stopped, so each run leaves a summary. It raises after
+    writing everything when the run did not complete, or when a write failed or created a customer, so the
+    run shows red.
     """
     store = SnapshotStore(settings.data_dir)
     key = ctx.key
+    status = run_status(store, ctx)
+    if status == "incomplete":
+        summary = {**ctx.to_dict(), "status": status}
+        summary_path = store.write_json("run_summary", "run_summary.json", summary, key)
+        raise LoadError(f"the run stopped before its plan was checked and sent; nothing was written by this "
+                        f"summary step (see {summary_path} and the failed task's log)")
+
     profiles = store.read("vtex_profiles", key)
     writes = store.read("planned_writes", key)
     pairs = store.read("matches", key)
@@ -77,12 +101,17 @@ def write_run_summary(ctx: RunContext, settings: Settings) -> dict:
         scope=settings.channel_scope,
         snapshot_paths=paths,
     )
-    if not ctx.dry_run:
+    if status == "stopped_by_gate":
+        summary["status"] = status
+        summary["gate_failures"] = store.read_json("quality", "validation.json", key)["failures"]
+    elif not ctx.dry_run:
         blocked = unsettled_customers(writes, results)
         summary["ledger_held_back_profiles"] = advance_ledger(store, ctx, profiles, pairs, blocked)
     summary_path = store.write_json("run_summary", "run_summary.json", summary, key)
     log.info("run summary path=%s\n%s", summary_path, render_text(summary))
 
+    if status == "stopped_by_gate":
+        raise LoadError(f"the quality gate stopped the run before any write; see {summary_path}")
     failed = summary["write_results"].get(j.FAILED, 0)
     created = summary["write_results"].get(j.CREATED, 0)
     if failed or created:

@@ -30,8 +30,6 @@ def check_quality(ctx: RunContext, settings: Settings) -> dict:
     }
     results = run_checks(datasets)
     guard = store.read_json("decisions", "_guard.json", ctx.key)
-    store.write_json("quality", "validation.json",
-                     {"checks": [result.to_dict() for result in results], "guard": guard}, ctx.key)
 
     failures = [result.describe() for result in results if not result.success]
     if guard["tripped"] and not ctx.dry_run:
@@ -41,6 +39,9 @@ def check_quality(ctx: RunContext, settings: Settings) -> dict:
             f"{guard['enabling_customers']}/{guard['writable_customers']} = {guard['enable_ratio']:.2%} "
             f"(max {guard['max_enable_ratio']:.2%}); if the change is deliberate, trigger with allow_mass_change=true"
         )
+    store.write_json("quality", "validation.json",
+                     {"checks": [result.to_dict() for result in results], "guard": guard, "failures": failures},
+                     ctx.key)
     if failures:
         log.error("quality gate failed failures=%d", len(failures))
         raise QualityGateFailed("quality gate failed, nothing was written: " + " | ".join(failures), failures)

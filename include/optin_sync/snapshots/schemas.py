@@ -103,7 +103,8 @@ CONSENT_LEDGER = _versioned("consent_ledger", [
     pa.field("profile_id", pa.string(), nullable=False),
     pa.field("evidence_time", UTC_SECONDS),
     pa.field("opt_in", pa.bool_()),
-    pa.field("run_id", pa.string()),
+    # Not named run_id: that name is the partition column, and a reader would see two of them.
+    pa.field("observed_run_id", pa.string()),
 ])
 
 MATCHES = _versioned("matches", [

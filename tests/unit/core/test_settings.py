@@ -55,3 +55,11 @@ def test_phone_settings_checked_at_start(monkeypatch, variable, value):
     monkeypatch.setenv(variable, value)
     with pytest.raises(SettingsError, match=variable):
         load_settings()
+
+
+@pytest.mark.parametrize(("variable", "value"), [("OPTIN_SYNC_LOOKBACK", "-PT2H"),
+                                                 ("OPTIN_SYNC_PHONE_FIELDS", "phone,bogus")])
+def test_values_that_would_lose_changes_rejected(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=variable):
+        load_settings()
