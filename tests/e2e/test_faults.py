@@ -56,8 +56,8 @@ def data_dir(monkeypatch, tmp_path):
 
 @pytest.fixture(autouse=True)
 def client_settings(monkeypatch):
-    # Enough attempts for the client retries to absorb a few % of faults, so no task fails and waits for
-    # Airflow's retry delay; the pacer is opened up because the sandbox's limit is lifted too.
+    # Eight attempts let the client retries absorb a few % of faults, so no task fails and waits for Airflow's
+    # retry delay. The pacer is opened up because the sandbox's limit is lifted too.
     monkeypatch.setenv("OPTIN_SYNC_MAX_ATTEMPTS", "8")
     monkeypatch.setenv("OPTIN_SYNC_WOOWUP_RATE_LIMIT_PER_MINUTE", "100000")
 

@@ -23,14 +23,14 @@ from optin_sync.sources.woowup import WoowUpClient
 
 log = logging.getLogger(__name__)
 
-# Writes in a row that got no answer at all (every attempt refused, reset or timed out) before the load stops.
+# Writes in a row that got no response at all (every attempt refused, reset or timed out) before the load stops.
 # Each such write has already spent its whole retry budget, so WoowUp is down rather than flaky; going on would
 # spend that budget again on every remaining write.
 UNREACHABLE_AFTER = 8
 
 
 class WoowUpUnreachable(WoowUpError):
-    """The load stopped early because consecutive writes got no answer; the journal keeps what was settled."""
+    """The load stopped early because consecutive writes got no response; the journal keeps what was settled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +122,7 @@ async def push(
              counts, report.requests, report.rate_limited, report.seconds)
     if stopped.is_set():
         raise WoowUpUnreachable(
-            f"{UNREACHABLE_AFTER} writes in a row got no answer from WoowUp, so the load stopped with "
+            f"{UNREACHABLE_AFTER} writes in a row got no response from WoowUp, so the load stopped with "
             f"{len(pending) - sum(counts.values())} writes not sent; a retry of the load sends them and skips the "
             "writes already settled in this run"
         )
@@ -131,7 +131,7 @@ async def push(
 
 async def _send_one(row: pd.Series, rows: pd.DataFrame | None, client: WoowUpClient, journal: j.WriteJournal,
                     settings: Settings, *, recheck: bool) -> tuple[str, bool]:
-    """Send one planned write and journal its result; return the result and whether WoowUp answered at all."""
+    """Send one planned write and journal its result; return the result and whether WoowUp sent any response."""
     userapp_id = int(row["userapp_id"])
     identifier = {row["target_field"]: row["target_value"]}
     body = json.loads(row["body"])

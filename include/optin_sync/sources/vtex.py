@@ -150,6 +150,8 @@ class VtexClient:
             try:
                 return await self._scroll_once(where)
             except _ScrollExpired as exc:
+                # NOTE: after a lost page the abandoned scroll stays open on Master Data until its token expires
+                # (10 to 20 minutes), so frequent lost pages can use up the account's 10 scroll slots.
                 log.warning("vtex scroll restarted restart=%d cause=%s", restart + 1, exc)
         raise VtexError(
             f"scroll token expired {MAX_SCROLL_RESTARTS + 1} times in a row; Master Data is too slow for the "

@@ -20,16 +20,16 @@ log = logging.getLogger(__name__)
 PAGE_LIMIT = 100
 IDENTIFIER_FIELDS: tuple[str, ...] = ("service_uid", "email", "document", "telephone")
 # Statuses retried on WoowUp. WoowUp's official clients retry 429, 502 and 503; 408, 500 and 504 are retried too
-# because a gateway in front of the API answers them when a request timed out before it reached the API.
+# because a gateway in front of the API returns them when a request timed out before it reached the API.
 WOOWUP_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # WoowUp silently drops ``<channel>_disabled_reason``; a disable carries its reason in ``<channel>_enabled_reason``.
 IGNORED_REASON_SUFFIX = "_disabled_reason"
 
 
 class RequestFailed(WoowUpError):
-    """A request failed for good: its retries ran out, or WoowUp answered a status that no retry can fix.
+    """A request failed for good: its retries ran out, or WoowUp returned a status that no retry can fix.
 
-    ``status`` is the last HTTP status, or 0 when no attempt got an answer (refused, reset or timed out).
+    ``status`` is the last HTTP status, or 0 when no attempt got a response (refused, reset or timed out).
     """
 
     def __init__(self, message: str, *, status: int, attempts: int) -> None:
@@ -216,7 +216,7 @@ class WoowUpClient:
             self._raise_if_final(method, path, response, attempt)
             retry_after = retry_after_seconds(response)
             if response.status_code == 429:
-                # The pacer holds every caller until Retry-After has passed; without the header it falls back to
+                # The pacer blocks every caller until Retry-After has passed; without the header it falls back to
                 # the exponential backoff of WoowUp's official clients.
                 self.pacer.on_rate_limited(retry_after if retry_after is not None else self.retry.backoff(attempt))
             else:
@@ -234,12 +234,12 @@ class WoowUpClient:
             )
         if status not in WOOWUP_RETRY_STATUSES:
             detail = "; ".join(_errors(_payload_or_none(response), response))
-            raise RequestFailed(f"{method} {path} answered {status}: {detail}", status=status, attempts=attempt)
+            raise RequestFailed(f"{method} {path} returned {status}: {detail}", status=status, attempts=attempt)
         if attempt == self.retry.max_attempts:
             if status == 429:
                 raise RateLimited(f"{method} {path} still rate limited after {attempt} attempts",
                                   retry_after_seconds(response))
-            raise RequestFailed(f"{method} {path} still answered {status} after {attempt} attempts",
+            raise RequestFailed(f"{method} {path} still returned {status} after {attempt} attempts",
                                 status=status, attempts=attempt)
 
     def _count(self, status: int) -> None:

@@ -24,7 +24,7 @@ def envelope(status: int, payload, code: str = "ok", headers: dict | None = None
 
 
 class Script:
-    """A mock WoowUp that answers from a list of responses and records when each request arrived."""
+    """A mock WoowUp that returns a list of responses in order and records when each request arrived."""
 
     def __init__(self, *responses) -> None:
         self.responses = list(responses)
