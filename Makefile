@@ -28,6 +28,9 @@ test: install
 test-fast: install
 	$(VENV)/bin/python -m pytest -n auto --dist worksteal -m "not e2e"
 
+bench: install
+	$(VENV)/bin/python -m benchmarks.run
+
 lock: $(UV)
 	$(UV) lock
 
