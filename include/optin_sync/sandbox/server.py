@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import sys
 import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,6 +43,14 @@ class _HttpServer(ThreadingHTTPServer):
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.sandbox = sandbox
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up before reading its response is ordinary here (timeouts, faults); others are logged.
+        error = sys.exc_info()[1]
+        if isinstance(error, (BrokenPipeError, ConnectionResetError)):
+            log.debug("sandbox client went away client=%s error=%s", client_address, type(error).__name__)
+            return
+        super().handle_error(request, client_address)
 
     def process_request(self, request: socket.socket, client_address: Any) -> None:
         self.sandbox._track(request)
