@@ -48,7 +48,7 @@ class _HttpServer(ThreadingHTTPServer):
         # A client that hangs up before reading its response is ordinary here (timeouts, faults); others are logged.
         error = sys.exc_info()[1]
         if isinstance(error, (BrokenPipeError, ConnectionResetError)):
-            log.debug("sandbox client went away client=%s error=%s", client_address, type(error).__name__)
+            logger.debug("sandbox client went away client=%s error=%s", client_address, type(error).__name__)
             return
         super().handle_error(request, client_address)
 
