@@ -8,6 +8,7 @@ from world import WINDOW, world
 from optin_sync.run.context import RunContext
 from optin_sync.run.extract import extract_vtex_profiles, extract_woowup_customers
 from optin_sync.run.finish import write_run_summary
+from optin_sync.run.gate import check_quality
 from optin_sync.run.loading import ensure_opt_in_attribute, push_updates
 from optin_sync.run.planning import plan_channel_updates
 from optin_sync.settings import load_settings
@@ -31,6 +32,7 @@ def run_steps_with_change_before_push(sandbox, change, **overrides):
     extract_vtex_profiles(ctx, settings, *vtex)
     extract_woowup_customers(ctx, settings, *woowup)
     plan_channel_updates(ctx, settings)
+    check_quality(ctx, settings)
     change()
     ensure_opt_in_attribute(ctx, settings, *woowup)
     push_updates(ctx, settings, *woowup)
