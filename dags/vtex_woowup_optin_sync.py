@@ -120,7 +120,8 @@ def vtex_woowup_optin_sync():
 
         return ensure(_context(run), _settings(), *WoowUpHook().endpoint())
 
-    @task
+    # A full budget of 5,000 writes takes about 36 minutes at 140 requests per minute, twice that with re-reads.
+    @task(execution_timeout=pendulum.duration(hours=3))
     def push_updates(run: dict, _attribute: dict) -> dict:
         from optin_sync.run.loading import push_updates as push
         from optin_sync_hooks import WoowUpHook
