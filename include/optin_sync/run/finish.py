@@ -15,6 +15,7 @@ from optin_sync.run.context import RunContext
 from optin_sync.run.loading import journal_for
 from optin_sync.settings import Settings
 from optin_sync.snapshots import schemas
+from optin_sync.snapshots.manifest import write_manifest
 from optin_sync.snapshots.store import SnapshotStore
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ def write_run_summary(ctx: RunContext, settings: Settings) -> dict:
         blocked = unsettled_customers(writes, results)
         summary["ledger_held_back_profiles"] = advance_ledger(store, ctx, profiles, pairs, blocked)
     summary_path = store.write_json("run_summary", "run_summary.json", summary, key)
+    write_manifest(store, key)
     log.info("run summary path=%s\n%s", summary_path, render_text(summary))
 
     if status == "stopped_by_gate":
