@@ -10,6 +10,7 @@ from optin_sync.consent import outcomes as o
 from optin_sync.consent.ledger import advance, empty_ledger
 from optin_sync.errors import LoadError
 from optin_sync.load import journal as j
+from optin_sync.report.html import load_history, render_report
 from optin_sync.report.summary import build_summary, render_text
 from optin_sync.run.context import RunContext
 from optin_sync.run.loading import journal_for
@@ -109,6 +110,10 @@ def write_run_summary(ctx: RunContext, settings: Settings) -> dict:
         blocked = unsettled_customers(writes, results)
         summary["ledger_held_back_profiles"] = advance_ledger(store, ctx, profiles, pairs, blocked)
     summary_path = store.write_json("run_summary", "run_summary.json", summary, key)
+    validation = store.read_json("quality", "validation.json", key)
+    report = render_report(summary, validation, load_history(store.root), settings.lang)
+    report_path = store.write_text("report", "report.html", report, key)
+    summary_path = store.write_json("run_summary", "run_summary.json", {**summary, "report": str(report_path)}, key)
     write_manifest(store, key)
     log.info("run summary path=%s\n%s", summary_path, render_text(summary))
 

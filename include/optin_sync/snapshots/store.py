@@ -85,6 +85,11 @@ class SnapshotStore:
         _atomic_write(target, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"))
         return target
 
+    def write_text(self, dataset: str, name: str, text: str, run: RunKey) -> Path:
+        target = self.folder(dataset, run) / name
+        _atomic_write(target, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"))
+        return target
+
     def read_json(self, dataset: str, name: str, run: RunKey) -> Any:
         target = self.folder(dataset, run) / name
         if not target.exists():
