@@ -119,6 +119,8 @@ def main() -> int:
         print("\nsnapshots:")
         for dataset, path in sorted(summary["snapshots"].items()):
             print(f"  {dataset:<18} {path}")
+        if summary.get("report"):
+            print(f"\nreport: {summary['report']}")
     if run.returncode != 0 or summary is None or summary.get("status") != "ok":
         print(f"the run failed (exit code {run.returncode}); see {log_path}", file=sys.stderr)
         return 1
