@@ -28,7 +28,7 @@ class WoowUpError(SourceError):
 
 
 class RateLimited(SourceError):
-    """The retry budget ran out while the API kept answering 429."""
+    """The retry budget ran out while the API kept returning 429."""
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from optin_sync.cli.messages import LANGUAGES, catalogue
+from optin_sync.report.messages import LANGUAGES, catalogue
 from optin_sync.cli.render import render_summary
 from optin_sync.cli.runs import NoRuns, RunNotFound, SummaryUnreadable, find_summary, read_summary
 from optin_sync.errors import SettingsError

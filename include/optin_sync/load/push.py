@@ -16,7 +16,7 @@ from optin_sync.consent.optin import parse_crm_times
 from optin_sync.consent.rules import evaluate_channels
 from optin_sync.errors import RateLimited, WoowUpError
 from optin_sync.load import journal as j
-from optin_sync.plan.writes import build_body
+from optin_sync.plan.writes import changed_fields
 from optin_sync.settings import CHANNELS, Settings
 from optin_sync.sources.records import customers_frame
 from optin_sync.sources.woowup import WoowUpClient
@@ -70,7 +70,7 @@ def replan(fresh: dict, rows: pd.DataFrame, opt_in_vtex: str | None, settings: S
     attribute = opt_in_vtex if opt_in_vtex and opt_in_vtex != stored else None
     if not changes and attribute is None:
         return None
-    return build_body("", "", changes, attribute)
+    return changed_fields(changes, attribute)
 
 
 async def push(
@@ -152,7 +152,6 @@ async def _send_one(row: pd.Series, rows: pd.DataFrame | None, client: WoowUpCli
         if fields is None:
             journal.record(userapp_id, j.UNCHANGED_ON_RECHECK, http_status=200)
             return j.UNCHANGED_ON_RECHECK, True
-        fields.pop("", None)
         body = {**identifier, **fields}
 
     outcome = await client.update(body)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from optin_sync.sources.woowup import IDENTIFIER_FIELDS
 
-# WoowUp rejects a whole request whose telephone holds digit-"+"-digit, so such a value cannot be a target.
+# WoowUp rejects a whole request whose telephone contains digit-"+"-digit, so such a value cannot be a target.
 _DIGIT_PLUS_DIGIT = re.compile(r"\d\+\d")
 
 

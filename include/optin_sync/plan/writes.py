@@ -37,14 +37,19 @@ def channel_fields(channel: str, state: str) -> dict[str, str]:
     return {f"{channel}_enabled": DISABLED, f"{channel}_enabled_reason": INTEGRATION_REASON}
 
 
+def changed_fields(changes: dict[str, str], opt_in_vtex: str | None) -> dict:
+    """Return every field a write changes: the channels' states and reasons, then ``opt_in_vtex``."""
+    fields: dict[str, object] = {}
+    for channel, state in changes.items():
+        fields.update(channel_fields(channel, state))
+    if opt_in_vtex is not None:
+        fields["custom_attributes"] = {OPT_IN_ATTRIBUTE: opt_in_vtex}
+    return fields
+
+
 def build_body(target_field: str, target_value: str, changes: dict[str, str], opt_in_vtex: str | None) -> dict:
     """Return a ``PUT /multiusers`` body: the target identifier, then every changed field of the customer."""
-    body: dict[str, object] = {target_field: target_value}
-    for channel, state in changes.items():
-        body.update(channel_fields(channel, state))
-    if opt_in_vtex is not None:
-        body["custom_attributes"] = {OPT_IN_ATTRIBUTE: opt_in_vtex}
-    return body
+    return {target_field: target_value, **changed_fields(changes, opt_in_vtex)}
 
 
 def attribute_changes(customers: pd.DataFrame, attribute: pd.DataFrame, *, full_refresh: bool) -> pd.DataFrame:
@@ -102,6 +107,15 @@ def build_plan(
     return Plan(decisions=decisions, writes=plan.astype({"userapp_id": "int64"}))
 
 
+def _priority(disabled: list[str], enabled: list[str]) -> int:
+    """Order of writes within the budget: disables, then enables, then attribute-only writes."""
+    if disabled:
+        return 0
+    if enabled:
+        return 1
+    return 2
+
+
 def _plan_row(userapp_id: int, changes: dict[str, str], target: pd.Series, opt_in: str | None) -> dict:
     has_target = pd.notna(target["target_field"])
     body = build_body(target["target_field"], target["target_value"], changes, opt_in) if has_target else None
@@ -115,6 +129,6 @@ def _plan_row(userapp_id: int, changes: dict[str, str], target: pd.Series, opt_i
         "channels_disabled": ",".join(disabled),
         "opt_in_vtex": opt_in,
         "body": json.dumps(body, ensure_ascii=False, sort_keys=True) if body is not None else None,
-        "priority": 0 if disabled else (1 if enabled else 2),
+        "priority": _priority(disabled, enabled),
         "status": "planned",
     }

@@ -14,7 +14,7 @@ PLANNED_CHANGES = frozenset({o.ENABLE, o.DISABLE, o.DEFERRED})
 
 @dataclass(frozen=True, slots=True)
 class GuardVerdict:
-    """What the guard measured and decided; ``tripped`` is true when the run must stop."""
+    """Measurements and decision of the guard; ``tripped`` is true when the run must stop."""
 
     writable_customers: int
     disabling_customers: int

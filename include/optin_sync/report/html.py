@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from optin_sync.cli.messages import CATALOGUES
+from optin_sync.report.messages import CATALOGUES
 from optin_sync.consent import outcomes as o
 from optin_sync.report.charts import line_chart, stacked_bars
 from optin_sync.settings import CHANNELS

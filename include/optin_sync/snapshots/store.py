@@ -62,7 +62,7 @@ class SnapshotStore:
         return self.folder(dataset, run) / PART_NAME
 
     def write(self, dataset: str, frame: pd.DataFrame, schema: pa.Schema, run: RunKey) -> Path:
-        """Write ``frame`` with ``schema``; the partition belongs to this run, so it never holds another run's file."""
+        """Write ``frame`` with ``schema``; the partition belongs to this run, so it never contains another run's file."""
         columns = [field.name for field in schema]
         missing = [name for name in columns if name not in frame.columns]
         if missing:

@@ -1,4 +1,4 @@
-"""Client-side pacing that keeps WoowUp's sliding-window rate limit from answering 429."""
+"""Client-side pacing that keeps WoowUp's sliding-window rate limit from returning 429."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ def _text(value: object) -> str | None:
 
 
 def profiles_frame(documents: Iterable[dict], phone_fields: Sequence[str]) -> pd.DataFrame:
-    """One row per CL document: raw text values, the raw opt-in, and the raw dates."""
+    """Build one row per CL document: raw text values, the raw opt-in, and the raw dates."""
     rows = []
     for document in documents:
         row = {"profile_id": _text(document.get("id"))}
@@ -54,7 +54,7 @@ def channel_state(value: object) -> str | None:
 
 
 def customers_frame(customers: Iterable[dict]) -> pd.DataFrame:
-    """One row per WoowUp customer: identifiers byte for byte, channel states, reasons and update times."""
+    """Build one row per WoowUp customer: identifiers byte for byte, channel states, reasons and update times."""
     rows = []
     for customer in customers:
         row: dict[str, object] = {"userapp_id": customer.get("userapp_id")}

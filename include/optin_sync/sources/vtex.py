@@ -56,7 +56,7 @@ class _ScrollExpired(Exception):
 
 
 class NotFound(VtexError):
-    """Master Data answered that the document does not exist (a 500 saying ``não encontrado``)."""
+    """Master Data returned that the document does not exist (a 500 saying ``não encontrado``)."""
 
 
 def day_where(first: date, last: date) -> str:
@@ -167,10 +167,10 @@ class VtexClient:
         total = response.headers.get("REST-Content-Total")
         documents = _json_list(response)
         if not documents:
-            # An empty first page is already the end; Master Data forgets the token at once.
+            # An empty first page is already the end, and Master Data drops the token at once.
             return documents
         if not token:
-            raise VtexError("scroll answered without an X-VTEX-MD-TOKEN header; cannot continue the scroll")
+            raise VtexError("scroll response has no X-VTEX-MD-TOKEN header, so the scroll cannot continue")
 
         while True:
             response = await self._get("/scroll", {"_token": token}, scroll=True)
@@ -243,22 +243,22 @@ class VtexClient:
             # Other scrolls of the account hold the 10 slots; they free up when they end or expire.
             return self.retry.backoff(min(attempt, 6))
         if status == 500 and NOT_FOUND_MARK in lowered:
-            raise NotFound(f"GET {path}: Master Data answered not found ({message})")
+            raise NotFound(f"GET {path}: Master Data returned not found ({message})")
         if status == 401:
             raise VtexError(
-                f"GET {path} answered 401: the app key or token is wrong; check the vtex_default connection's "
+                f"GET {path} returned 401: the app key or token is invalid, so check the vtex_default connection's "
                 "login (app key) and password (app token)"
             )
         if status == 403:
             raise VtexError(
-                f"GET {path} answered 403: the app key lacks the Dynamic Storage read permission "
+                f"GET {path} returned 403: the app key lacks the Dynamic Storage read permission "
                 "(\"Read only documents\"); grant it to the key's role in the VTEX License Manager"
             )
         if status in TRANSIENT_STATUSES and attempt < self.retry.max_attempts:
             return self.retry.backoff(attempt, retry_after_seconds(response))
         if status in TRANSIENT_STATUSES:
-            raise VtexError(f"GET {path} still answered {status} after {attempt} attempts: {message}")
-        raise VtexError(f"GET {path} answered {status}: {message}; the request is wrong, fix the filter or fields")
+            raise VtexError(f"GET {path} still returned {status} after {attempt} attempts: {message}")
+        raise VtexError(f"GET {path} returned {status}: {message}. The request is invalid: fix the filter or the fields")
 
 
 def _json_list(response: httpx.Response) -> list[dict]:

@@ -53,7 +53,7 @@ class WoowUpCredentials:
 class WriteOutcome:
     """What WoowUp did with one ``PUT /multiusers``.
 
-    ``status`` is the HTTP status, or 0 when no answer came back after every attempt.
+    ``status`` is the HTTP status, or 0 when no response came back after every attempt.
     """
 
     status: int
@@ -229,7 +229,7 @@ class WoowUpClient:
         status = response.status_code
         if status == 403:
             raise WoowUpError(
-                f"{method} {path} answered 403: the API key is invalid or missing; check the woowup_default "
+                f"{method} {path} returned 403: the API key is invalid or missing; check the woowup_default "
                 "connection's password"
             )
         if status not in WOOWUP_RETRY_STATUSES:

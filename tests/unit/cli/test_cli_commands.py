@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from optin_sync.cli import main
-from optin_sync.cli.messages import CATALOGUES, EN, ES
+from optin_sync.report.messages import CATALOGUES, EN, ES
 from optin_sync.consent.outcomes import SUMMARY_COUNTS
 
 

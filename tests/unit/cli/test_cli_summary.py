@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from optin_sync.cli import main
-from optin_sync.cli.messages import EN, ES
+from optin_sync.report.messages import EN, ES
 from optin_sync.consent.outcomes import SUMMARY_COUNTS
 
 RAW_RUN_ID = "manual__2026-03-10T03:00:00+00:00"

@@ -1,4 +1,4 @@
-"""Message catalogues of the ``optin-sync`` command line, one dict per language (``es`` and ``en``).
+"""Message catalogues of the summary and the run report, one dict per language (``es`` and ``en``).
 
 Both dicts have the same keys, which ``tests/unit/cli`` checks. Outcome, status and result codes stay in
 English in every language because they are the values written in the snapshots.
