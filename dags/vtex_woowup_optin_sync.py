@@ -83,7 +83,7 @@ def vtex_woowup_optin_sync():
         window = _final(lambda: resolve_window(
             window_start=params["window_start"], window_end=params["window_end"],
             data_interval_start=dag_run.data_interval_start, data_interval_end=dag_run.data_interval_end,
-            tz_name=settings.timezone))
+            tz_name=settings.timezone, run_after=dag_run.run_after))
         return RunContext.create(dag_run.run_id, window, full_refresh=params["full_refresh"],
                                  dry_run=params["dry_run"], allow_mass_change=params["allow_mass_change"]).to_dict()
 

@@ -79,8 +79,13 @@ def resolve_window(
     data_interval_start: datetime | None,
     data_interval_end: datetime | None,
     tz_name: str,
+    run_after: datetime | None = None,
 ) -> Window:
-    """Return a run's window: the Params when given, else the data interval, else fail loudly."""
+    """Return a run's window: the Params when given, else the data interval, else fail loudly.
+
+    A manual run triggered without a logical date has no data interval. Given its ``run_after``, such a run
+    covers the local day before it, as a nightly run created at that moment would.
+    """
     tz = ZoneInfo(tz_name)
     if window_start or window_end:
         if not (window_start and window_end):
@@ -89,6 +94,9 @@ def resolve_window(
 
     if data_interval_start is not None and data_interval_end is not None and data_interval_end > data_interval_start:
         return Window(data_interval_start.astimezone(UTC), data_interval_end.astimezone(UTC), tz_name)
+
+    if data_interval_start is None and data_interval_end is None and run_after is not None:
+        return previous_local_day(run_after, tz_name)
 
     raise WindowError(
         "no window: the run has no data interval and no window_start/window_end Params; "
