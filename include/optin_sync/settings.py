@@ -7,6 +7,7 @@ the variable and the accepted values, so a run fails at start instead of half-wa
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from enum import Enum
 from pathlib import Path
@@ -76,6 +77,12 @@ class Settings(BaseSettings):
     min_guard_count: int = Field(default=50, ge=0)
     max_writes_per_run: int = Field(default=5000, ge=0)
 
+    # Operations
+    max_run_duration: timedelta = timedelta(hours=2)
+    run_timeout: timedelta = timedelta(hours=20)
+    failure_notifier: str = Field(default="log", pattern=r"^(log|[A-Za-z_]\w*(\.[A-Za-z_]\w*)+)$")
+    failure_notifier_kwargs: Annotated[dict[str, object], NoDecode] = {}
+
     # API clients
     woowup_rate_limit_per_minute: int = Field(default=140, ge=1)
     woowup_concurrency: int = Field(default=4, ge=1, le=32)
@@ -93,7 +100,7 @@ class Settings(BaseSettings):
     def _parse_list(cls, value: object) -> object:
         return _split_list(value)
 
-    @field_validator("lookback", "recheck_after", mode="before")
+    @field_validator("lookback", "recheck_after", "max_run_duration", "run_timeout", mode="before")
     @classmethod
     def _seconds(cls, value: object) -> object:
         # Plain numbers are seconds; anything else goes to pydantic's ISO 8601 and HH:MM:SS parsing.
@@ -106,6 +113,23 @@ class Settings(BaseSettings):
     def _not_negative(cls, value: timedelta) -> timedelta:
         if value < timedelta(0):
             raise ValueError("a negative duration would shrink the window and skip changes")
+        return value
+
+    @field_validator("failure_notifier_kwargs", mode="before")
+    @classmethod
+    def _parse_json_object(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.strip() else {}
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not valid JSON ({exc.msg} at character {exc.pos})") from None
+        return value
+
+    @field_validator("max_run_duration", "run_timeout")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("the duration must be longer than zero")
         return value
 
     @field_validator("phone_fields")
@@ -175,6 +199,10 @@ _ACCEPTED = {
     "woowup_concurrency": "an integer from 1 to 32",
     "max_disable_ratio": "a number from 0 to 1",
     "max_enable_ratio": "a number from 0 to 1",
+    "max_run_duration": "a duration longer than zero, such as PT2H",
+    "run_timeout": "a duration longer than zero, such as PT20H",
+    "failure_notifier": "log, or the dotted path of a BaseNotifier subclass",
+    "failure_notifier_kwargs": "a JSON object of the notifier's keyword arguments",
 }
 
 
