@@ -13,6 +13,7 @@ from optin_sync.load import journal as j
 from optin_sync.report.html import load_history, render_report
 from optin_sync.report.summary import build_summary, render_text
 from optin_sync.run.context import RunContext
+from optin_sync.run.duration import check_run_duration
 from optin_sync.run.loading import journal_for
 from optin_sync.settings import Settings
 from optin_sync.snapshots import schemas
@@ -78,7 +79,7 @@ def write_run_summary(ctx: RunContext, settings: Settings) -> dict:
     key = ctx.key
     status = run_status(store, ctx)
     if status == "incomplete":
-        summary = {**ctx.to_dict(), "status": status}
+        summary = {**ctx.to_dict(), "status": status, "duration": check_run_duration(ctx, settings)}
         summary_path = store.write_json("run_summary", "run_summary.json", summary, key)
         raise LoadError(f"the run stopped before its plan was checked and sent; nothing was written by this "
                         f"summary step (see {summary_path} and the failed task's log)")
@@ -103,6 +104,7 @@ def write_run_summary(ctx: RunContext, settings: Settings) -> dict:
         scope=settings.channel_scope,
         snapshot_paths=paths,
     )
+    summary["duration"] = check_run_duration(ctx, settings)
     if status == "stopped_by_gate":
         summary["status"] = status
         summary["gate_failures"] = store.read_json("quality", "validation.json", key)["failures"]
