@@ -1,7 +1,8 @@
 """Hooks that read the VTEX and WoowUp Connections and hand the library a base URL and credentials.
 
-Connections: ``vtex_default`` (host = base URL, login = app key, password = app token) and ``woowup_default``
-(host = base URL, password = API key). The credentials are registered with Airflow's secret masker, so they are
+Connections: ``vtex_default`` (host = base URL, login = app key, password = app token), ``woowup_default``
+(host = base URL, password = API key) and ``optin_sync_pii`` (password = the key of the personal-data hashes).
+The credentials are registered with Airflow's secret masker, so they are
 replaced by ``***`` if they ever reach a log line.
 """
 
@@ -81,3 +82,32 @@ class WoowUpHook(BaseHook):
             raise ValueError(f"connection {self.woowup_conn_id!r} needs the API key as its password")
         mask_secret(conn.password)
         return base_url(conn), WoowUpCredentials(api_key=conn.password)
+
+
+class PiiKeyHook(BaseHook):
+    """Reads the secret key of the keyed hashes that stand in for emails and phones in analyst datasets.
+
+    Args:
+        pii_conn_id: the connection id, ``optin_sync_pii`` unless given; the key is its password.
+    """
+
+    conn_name_attr = "pii_conn_id"
+    default_conn_name = "optin_sync_pii"
+    conn_type = "generic"
+    hook_name = "Opt-in sync personal-data key"
+
+    def __init__(self, pii_conn_id: str = default_conn_name) -> None:
+        super().__init__()
+        self.pii_conn_id = pii_conn_id
+
+    def key(self) -> str | None:
+        """Return the key, or None when the connection does not exist (clear mode can run without it)."""
+        from airflow.exceptions import AirflowNotFoundException
+
+        try:
+            conn = self.get_connection(self.pii_conn_id)
+        except AirflowNotFoundException:
+            return None
+        if conn.password:
+            mask_secret(conn.password)
+        return conn.password or None

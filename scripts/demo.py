@@ -23,6 +23,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 DAG_ID = "vtex_woowup_optin_sync"
+PII_CONN_ID = "optin_sync_pii"
 PROFILES = int(os.environ.get("DEMO_PROFILES", "3000"))
 CUSTOMERS = int(os.environ.get("DEMO_CUSTOMERS", "4000"))
 
@@ -73,6 +74,18 @@ def airflow_env(url: str, credentials: dict[str, str], airflow_home: Path, data_
     }
 
 
+def ensure_pii_connection(env: dict[str, str]) -> None:
+    """Keep one hash key in the demo's metadata database, so a person's hashes meet across demo runs."""
+    airflow = str(VENV_BIN / "airflow")
+    found = subprocess.run([airflow, "connections", "get", PII_CONN_ID], env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    if found.returncode == 0:
+        return
+    subprocess.run([airflow, "connections", "add", PII_CONN_ID, "--conn-type", "generic", "--conn-password",
+                    secrets.token_hex(32)], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(f"created the Connection {PII_CONN_ID} with a new random hash key", flush=True)
+
+
 def latest_summary(data_dir: Path, since: float) -> dict | None:
     candidates = [path for path in data_dir.glob("run_summary/run_date=*/run_id=*/run_summary.json")
                   if path.stat().st_mtime >= since]
@@ -103,6 +116,7 @@ def main() -> int:
         env = airflow_env(url, credentials, airflow_home, data_dir)
         subprocess.run([str(VENV_BIN / "airflow"), "db", "migrate"], env=env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ensure_pii_connection(env)
         logical_date = f"{today.isoformat()}T03:00:00"
         log_path = airflow_home / "demo-run.log"
         print(f"running {DAG_ID} for the night of {today} (log: {log_path})", flush=True)

@@ -92,8 +92,10 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=6, ge=1, le=20)
 
     # Personal data
-    # NOTE: nothing reads pii_mode yet, so every snapshot still carries emails and phones in clear.
     pii_mode: PiiMode = PiiMode.MASKED
+    pii_conn_id: str = Field(default="optin_sync_pii", min_length=1)
+    raw_dir: Path | None = None
+    raw_retention_days: int = Field(default=30, ge=1)
 
     @field_validator("phone_fields", "placeholder_email_domains", "consent_channels", mode="before")
     @classmethod
@@ -203,7 +205,13 @@ _ACCEPTED = {
     "run_timeout": "a duration longer than zero, such as PT20H",
     "failure_notifier": "log, or the dotted path of a BaseNotifier subclass",
     "failure_notifier_kwargs": "a JSON object of the notifier's keyword arguments",
+    "raw_retention_days": "a whole number of days, 1 or more",
 }
+
+
+def accepted_values(field: str) -> str:
+    """Return the accepted values of a setting as error messages quote them."""
+    return _ACCEPTED.get(field, "see docs/settings.md")
 
 
 def load_settings(**overrides: object) -> Settings:

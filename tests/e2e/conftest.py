@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,8 @@ from optin_sync.sandbox import SandboxCredentials, SandboxServer
 
 ROOT = Path(__file__).resolve().parents[2]
 DAG_ID = "vtex_woowup_optin_sync"
+# Made up per test session, like the sandbox credentials: the key of the personal-data hashes.
+PII_KEY = secrets.token_hex(16)
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +69,7 @@ def sandbox(monkeypatch, tmp_path):
         woowup = {"conn_type": "http", "host": f"{server.url}/apiv3", "password": credentials.woowup_api_key}
         monkeypatch.setenv("AIRFLOW_CONN_VTEX_DEFAULT", json.dumps(vtex))
         monkeypatch.setenv("AIRFLOW_CONN_WOOWUP_DEFAULT", json.dumps(woowup))
+        monkeypatch.setenv("AIRFLOW_CONN_OPTIN_SYNC_PII", json.dumps({"conn_type": "generic", "password": PII_KEY}))
         monkeypatch.setenv("OPTIN_SYNC_DATA_DIR", str(tmp_path / "data"))
         yield Sandbox(server, tmp_path / "data")
 

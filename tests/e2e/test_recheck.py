@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 def run_steps_with_change_before_push(sandbox, change, **overrides):
     """Run the steps of one night, calling ``change`` between planning and the push."""
-    settings = load_settings(data_dir=sandbox.data_dir, **overrides)
+    settings = load_settings(data_dir=sandbox.data_dir, pii_mode="clear", **overrides)
     window = resolve_window(window_start=WINDOW[0], window_end=WINDOW[1], data_interval_start=None,
                             data_interval_end=None, tz_name=settings.timezone)
     ctx = RunContext.create("recheck_run", window)

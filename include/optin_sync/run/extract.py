@@ -13,7 +13,7 @@ from optin_sync.consent.optin import parse_crm_times, parse_vtex_times, read_opt
 from optin_sync.run.context import RunContext
 from optin_sync.settings import CHANNELS, Settings
 from optin_sync.snapshots import schemas
-from optin_sync.snapshots.store import SnapshotStore
+from optin_sync.snapshots.zones import Zones
 from optin_sync.sources.records import customers_frame, profiles_frame
 from optin_sync.sources.retry import RetryPolicy
 from optin_sync.sources.vtex import VtexClient, VtexCredentials
@@ -67,9 +67,9 @@ def prepare_profiles(raw: pd.DataFrame, ledger: pd.DataFrame, ctx: RunContext,
 
 
 def extract_vtex_profiles(ctx: RunContext, settings: Settings, base_url: str,
-                          credentials: VtexCredentials) -> dict:
+                          credentials: VtexCredentials, pii_key: str | None = None) -> dict:
     """Scroll the window's profiles (whole days with a margin), keep the exact window, write the snapshot."""
-    store = SnapshotStore(settings.data_dir)
+    zones = Zones(settings, pii_key)
     window = ctx.window.extended(settings.lookback)
     first, last = (None, None) if ctx.full_refresh else vtex_day_bounds(window)
     log.info("extract vtex run_id=%s window=%s..%s days=%s..%s full_refresh=%s", ctx.run_id,
@@ -83,11 +83,11 @@ def extract_vtex_profiles(ctx: RunContext, settings: Settings, base_url: str,
 
     documents = asyncio.run(scroll())
     raw = profiles_frame(documents, settings.phone_fields)
-    ledger = store.read_ledger()
+    ledger = zones.analyst.read_ledger()
     profiles, quarantine = prepare_profiles(raw, ledger if ledger is not None else empty_ledger(), ctx, settings)
 
-    store.write("vtex_profiles", profiles, schemas.vtex_profiles(settings.phone_fields), ctx.key)
-    store.write("vtex_quarantine", quarantine, schemas.QUARANTINE, ctx.key)
+    zones.publish("vtex_profiles", profiles, schemas.vtex_profiles(settings.phone_fields), ctx.key)
+    zones.publish("vtex_quarantine", quarantine, schemas.QUARANTINE, ctx.key)
     log.info("extract vtex done scrolled=%d in_window=%d quarantined=%d", len(raw), len(profiles), len(quarantine))
     return {"scrolled": len(raw), "profiles": len(profiles), "quarantined": len(quarantine)}
 
@@ -101,9 +101,9 @@ def prepare_customers(raw: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 
 def extract_woowup_customers(ctx: RunContext, settings: Settings, base_url: str,
-                             credentials: WoowUpCredentials) -> dict:
+                             credentials: WoowUpCredentials, pii_key: str | None = None) -> dict:
     """Page every WoowUp customer, write the snapshot and the time it was read."""
-    store = SnapshotStore(settings.data_dir)
+    zones = Zones(settings, pii_key)
     started = datetime.now(timezone.utc)
 
     async def page_all() -> list[dict]:
@@ -116,7 +116,7 @@ def extract_woowup_customers(ctx: RunContext, settings: Settings, base_url: str,
         return customers
 
     customers = prepare_customers(customers_frame(asyncio.run(page_all())), settings)
-    store.write("woowup_customers", customers, schemas.woowup_customers(), ctx.key)
-    store.write_json("woowup_customers", "_extracted.json",
+    zones.publish("woowup_customers", customers, schemas.woowup_customers(), ctx.key)
+    zones.analyst.write_json("woowup_customers", "_extracted.json",
                      {"started_at": started.isoformat(), "rows": len(customers)}, ctx.key)
     return {"customers": len(customers), "read_started_at": started.isoformat()}

@@ -19,6 +19,7 @@ from optin_sync.settings import Settings
 from optin_sync.snapshots import schemas
 from optin_sync.snapshots.manifest import write_manifest
 from optin_sync.snapshots.store import SnapshotStore
+from optin_sync.snapshots.zones import Zones, purge_raw
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,8 @@ def write_run_summary(ctx: RunContext, settings: Settings) -> dict:
     writing everything when the run did not complete, or when a write failed or created a customer, so the
     run shows red.
     """
-    store = SnapshotStore(settings.data_dir)
+    zones = Zones(settings)
+    store = zones.analyst
     key = ctx.key
     status = run_status(store, ctx)
     if status == "incomplete":
@@ -84,8 +86,8 @@ def write_run_summary(ctx: RunContext, settings: Settings) -> dict:
         raise LoadError(f"the run stopped before its plan was checked and sent; nothing was written by this "
                         f"summary step (see {summary_path} and the failed task's log)")
 
-    profiles = store.read("vtex_profiles", key)
-    writes = store.read("planned_writes", key)
+    profiles = zones.read("vtex_profiles", key)
+    writes = zones.read("planned_writes", key)
     pairs = store.read("matches", key)
     results_path = store.path("write_results", key)
     results = store.read("write_results", key) if results_path.exists() else None
@@ -95,7 +97,7 @@ def write_run_summary(ctx: RunContext, settings: Settings) -> dict:
         context=ctx.to_dict(),
         decisions=store.read("decisions", key),
         profiles=profiles,
-        customers_count=len(store.read("woowup_customers", key)),
+        customers_count=len(zones.read("woowup_customers", key)),
         pairs=pairs,
         quarantine=store.read("quarantine", key),
         writes=writes,
@@ -111,6 +113,8 @@ def write_run_summary(ctx: RunContext, settings: Settings) -> dict:
     elif not ctx.dry_run:
         blocked = unsettled_customers(writes, results)
         summary["ledger_held_back_profiles"] = advance_ledger(store, ctx, profiles, pairs, blocked)
+    summary["pii_mode"] = settings.pii_mode.value
+    summary["raw_partitions_deleted"] = purge_raw(settings, key)
     summary_path = store.write_json("run_summary", "run_summary.json", summary, key)
     validation = store.read_json("quality", "validation.json", key)
     report = render_report(summary, validation, load_history(store.root), settings.lang)

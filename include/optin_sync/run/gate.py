@@ -8,7 +8,7 @@ from optin_sync.errors import QualityGateFailed
 from optin_sync.quality.checks import run_checks, written_channels
 from optin_sync.run.context import RunContext
 from optin_sync.settings import Settings
-from optin_sync.snapshots.store import SnapshotStore
+from optin_sync.snapshots.zones import Zones
 
 log = logging.getLogger(__name__)
 
@@ -18,12 +18,13 @@ def check_quality(ctx: RunContext, settings: Settings) -> dict:
 
     A dry run reports what the guard would do without stopping, since it sends nothing.
     """
-    store = SnapshotStore(settings.data_dir)
-    decisions = store.read("decisions", ctx.key)
-    writes = store.read("planned_writes", ctx.key)
+    zones = Zones(settings)
+    store = zones.analyst
+    decisions = zones.read("decisions", ctx.key)
+    writes = zones.read("planned_writes", ctx.key)
     datasets = {
-        "vtex_profiles": store.read("vtex_profiles", ctx.key),
-        "woowup_customers": store.read("woowup_customers", ctx.key),
+        "vtex_profiles": zones.read("vtex_profiles", ctx.key),
+        "woowup_customers": zones.read("woowup_customers", ctx.key),
         "decisions": decisions,
         "planned_writes": writes[writes["status"] == "planned"],
         "written_channels": written_channels(decisions, writes),

@@ -12,7 +12,7 @@ from optin_sync.plan.writes import OPT_IN_ATTRIBUTE
 from optin_sync.run.context import RunContext
 from optin_sync.settings import Settings
 from optin_sync.snapshots import schemas
-from optin_sync.snapshots.store import SnapshotStore
+from optin_sync.snapshots.zones import Zones
 from optin_sync.sources.retry import RetryPolicy
 from optin_sync.sources.woowup import WoowUpClient, WoowUpCredentials
 
@@ -48,13 +48,16 @@ def ensure_opt_in_attribute(ctx: RunContext, settings: Settings, base_url: str,
 
 
 def journal_for(settings: Settings, ctx: RunContext) -> WriteJournal:
-    return WriteJournal(SnapshotStore(settings.data_dir).folder("write_results", ctx.key) / JOURNAL_NAME)
+    # In the raw zone: API error messages can echo the values sent, and the journal is what a retry resumes from.
+    return WriteJournal(Zones(settings).raw.folder("write_results", ctx.key) / JOURNAL_NAME)
 
 
-def push_updates(ctx: RunContext, settings: Settings, base_url: str, credentials: WoowUpCredentials) -> dict:
+def push_updates(ctx: RunContext, settings: Settings, base_url: str, credentials: WoowUpCredentials,
+                 pii_key: str | None = None) -> dict:
     """Send the planned writes not yet settled in this run; re-read each target first when the snapshot is old."""
-    store = SnapshotStore(settings.data_dir)
-    writes = store.read("planned_writes", ctx.key)
+    zones = Zones(settings, pii_key)
+    store = zones.analyst
+    writes = zones.read("planned_writes", ctx.key)
     if ctx.dry_run:
         log.info("dry run: nothing sent planned=%d", int((writes["status"] == "planned").sum()))
         return {"sent": 0, "dry_run": True}
@@ -63,6 +66,7 @@ def push_updates(ctx: RunContext, settings: Settings, base_url: str, credentials
     read_at = datetime.fromisoformat(store.read_json("woowup_customers", "_extracted.json", ctx.key)["started_at"])
     recheck = datetime.now(timezone.utc) - read_at > settings.recheck_after
     journal = journal_for(settings, ctx)
+    zones.restrict()
 
     async def run() -> dict:
         async with _client(settings, base_url, credentials) as client:
@@ -75,4 +79,4 @@ def push_updates(ctx: RunContext, settings: Settings, base_url: str, credentials
         return asyncio.run(run())
     finally:
         # Written even when the load stops early, so the results settled so far can be read before a retry.
-        store.write("write_results", journal.frame(), schemas.WRITE_RESULTS, ctx.key)
+        zones.publish("write_results", journal.frame(), schemas.WRITE_RESULTS, ctx.key)

@@ -14,7 +14,7 @@ from optin_sync.quality.guard import GuardVerdict, measure
 from optin_sync.run.context import RunContext
 from optin_sync.settings import Settings
 from optin_sync.snapshots import schemas
-from optin_sync.snapshots.store import SnapshotStore
+from optin_sync.snapshots.zones import Zones
 
 log = logging.getLogger(__name__)
 
@@ -88,19 +88,19 @@ def plan_frames(profiles: pd.DataFrame, customers: pd.DataFrame, settings: Setti
     return PlanResult(pairs=pairs, keys=keys, quarantine=quarantine, plan=plan, verdict=verdict)
 
 
-def plan_channel_updates(ctx: RunContext, settings: Settings) -> dict:
+def plan_channel_updates(ctx: RunContext, settings: Settings, pii_key: str | None = None) -> dict:
     """Plan the run from its two snapshots and write keys, matches, quarantine, decisions and writes."""
-    store = SnapshotStore(settings.data_dir)
-    result = plan_frames(store.read("vtex_profiles", ctx.key), store.read("woowup_customers", ctx.key), settings,
+    zones = Zones(settings, pii_key)
+    result = plan_frames(zones.read("vtex_profiles", ctx.key), zones.read("woowup_customers", ctx.key), settings,
                          full_refresh=ctx.full_refresh, allow_mass_change=ctx.allow_mass_change)
-    quarantine = pd.concat([store.read("vtex_quarantine", ctx.key), result.quarantine], ignore_index=True)
+    quarantine = pd.concat([zones.read("vtex_quarantine", ctx.key), result.quarantine], ignore_index=True)
 
-    store.write("match_keys", result.keys, schemas.MATCH_KEYS, ctx.key)
-    store.write("matches", result.pairs, schemas.MATCHES, ctx.key)
-    store.write("quarantine", quarantine, schemas.QUARANTINE, ctx.key)
-    store.write("decisions", result.plan.decisions, schemas.DECISIONS, ctx.key)
-    store.write("planned_writes", result.plan.writes, schemas.PLANNED_WRITES, ctx.key)
-    store.write_json("decisions", "_guard.json", result.verdict.to_dict(), ctx.key)
+    zones.publish("match_keys", result.keys, schemas.MATCH_KEYS, ctx.key)
+    zones.publish("matches", result.pairs, schemas.MATCHES, ctx.key)
+    zones.publish("quarantine", quarantine, schemas.QUARANTINE, ctx.key)
+    zones.publish("decisions", result.plan.decisions, schemas.DECISIONS, ctx.key)
+    zones.publish("planned_writes", result.plan.writes, schemas.PLANNED_WRITES, ctx.key)
+    zones.analyst.write_json("decisions", "_guard.json", result.verdict.to_dict(), ctx.key)
 
     matched = int(result.plan.decisions["userapp_id"].nunique())
     counts = {str(k): int(v) for k, v in result.plan.writes["status"].value_counts().items()}

@@ -43,7 +43,8 @@ def planned_run(server, tmp_path):
 
     def prepare(crash_after_writes: int | None):
         server.reset(refusing_world(crash_after_writes))
-        settings = load_settings(data_dir=tmp_path / "data", woowup_rate_limit_per_minute=100_000, max_attempts=2,
+        settings = load_settings(data_dir=tmp_path / "data", pii_mode="clear", woowup_rate_limit_per_minute=100_000,
+                                 max_attempts=2,
                                  max_disable_ratio=1.0)
         vtex = (server.url, VtexCredentials(server.credentials.vtex_app_key, server.credentials.vtex_app_token))
         woowup = (f"{server.url}/apiv3", WoowUpCredentials(server.credentials.woowup_api_key))

@@ -1,0 +1,1 @@
+"""Personal data: keyed hashes, masked displays, and the analyst form of each snapshot dataset."""
