@@ -16,7 +16,8 @@ os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-for folder in (ROOT / "plugins", ROOT / "dags", ROOT / "tests"):
+# The root makes the `benchmarks` package importable for the tests of its generators and references.
+for folder in (ROOT, ROOT / "plugins", ROOT / "dags", ROOT / "tests"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 

@@ -1,7 +1,7 @@
 """Match keys: normalised emails and phones that identify one person across VTEX and WoowUp.
 
-`email_keys` and `phone_keys` (the pandas column versions) are imported on first use, so importing this package
-does not import pandas.
+`email_keys`, `phone_keys` and `phone_keys_by_shape` (the pandas column versions) are imported on first use, so
+importing this package does not import pandas.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from optin_sync.identity.phones import phone_key, phone_keys_from_fields
 from optin_sync.identity.result import KeyResult
 
 if TYPE_CHECKING:
-    from optin_sync.identity.vectorised import email_keys, phone_keys
+    from optin_sync.identity.vectorised import email_keys, phone_keys, phone_keys_by_shape
 
 __all__ = [
     "ALL_CAUSES",
@@ -23,10 +23,11 @@ __all__ = [
     "email_keys",
     "phone_key",
     "phone_keys",
+    "phone_keys_by_shape",
     "phone_keys_from_fields",
 ]
 
-_VECTORISED = frozenset({"email_keys", "phone_keys"})
+_VECTORISED = frozenset({"email_keys", "phone_keys", "phone_keys_by_shape"})
 
 
 def __getattr__(name: str) -> Any:

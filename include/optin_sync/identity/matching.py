@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from optin_sync.identity.vectorised import email_keys, phone_keys
+from optin_sync.identity.vectorised import email_keys, phone_keys_by_shape
 from optin_sync.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,8 @@ def _keys_of_field(
             gmail_canonical=settings.gmail_canonical,
         )
     else:
-        result = phone_keys(values, default_region=settings.default_region,
-                            default_area_code=settings.default_area_code)
+        result = phone_keys_by_shape(values, default_region=settings.default_region,
+                                     default_area_code=settings.default_area_code)
 
     keyed = result["key"].notna()
     keys = pd.DataFrame({"record_id": ids[keyed].astype("string"), "key_type": key_type,
