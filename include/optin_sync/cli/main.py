@@ -1,4 +1,8 @@
-"""The ``optin-sync`` command: ``summary`` prints a run's summary, ``sandbox`` starts the local sandbox."""
+"""The ``optin-sync`` command line.
+
+``summary`` prints a run's summary, ``report`` builds its HTML report, ``lookup`` shows one person's history,
+``forget`` erases them from the snapshots, ``revert`` undoes a run's writes, ``sandbox`` starts the local sandbox.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,35 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--run-id", default=None,
                          help="Airflow run id, raw or path-safe (default: the run whose summary was written last)")
 
+    report = commands.add_parser("report", help="build the HTML report of the latest run, or of one run id",
+                                 description="Build the self-contained HTML report of a run again, in --lang.")
+    report.add_argument("--run-id", default=None, help="Airflow run id, raw or path-safe (default: the latest run)")
+    report.add_argument("--output", type=Path, default=None, metavar="FILE",
+                        help="where to write it (default: report/run_date=…/run_id=…/report.html in the data folder)")
+
+    for name, text in (("lookup", "show one person's opt-in, decisions, quarantine and writes across runs"),
+                       ("forget", "remove one person's rows from every snapshot (right to erasure)")):
+        command = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". The person is "
+                                      "found through the keyed hash of the email or phone, never by reading values.")
+        person = command.add_mutually_exclusive_group(required=True)
+        person.add_argument("--email", help="the person's email, as typed anywhere")
+        person.add_argument("--phone", help="the person's phone, in any usual form (local numbers: OPTIN_SYNC_DEFAULT_REGION)")
+        command.add_argument("--pii-conn-id", default=None,
+                             help="Airflow Connection with the hash key (default: OPTIN_SYNC_PII_CONN_ID, else optin_sync_pii)")
+    commands.choices["lookup"].add_argument("--json", action="store_true", help="print JSON instead of tables")
+    commands.choices["forget"].add_argument("--max-records", type=int, default=10, metavar="N",
+                                            help="refuse when the value matches more than N records (default 10): "
+                                                 "a shared phone or email would erase other people")
+
+    revert = commands.add_parser("revert", help="restore the channel states a run changed (plan only unless --apply)",
+                                 description="Restore the channel states a run wrote, only where WoowUp still holds "
+                                             "what the run wrote and the channel is not protected. Shows the plan; "
+                                             "writes only with --apply.")
+    revert.add_argument("--run-id", required=True, help="Airflow run id of the run to undo, raw or path-safe")
+    revert.add_argument("--apply", action="store_true", help="send the restoring writes to WoowUp")
+    revert.add_argument("--woowup-conn-id", default="woowup_default",
+                        help="Airflow Connection of WoowUp (default: woowup_default)")
+
     # The sandbox parses its own options, --help included, so this subparser takes none.
     commands.add_parser("sandbox", add_help=False,
                         help="start the local VTEX and WoowUp sandbox with the options of "
@@ -37,16 +70,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_summary_command(arguments: argparse.Namespace) -> int:
+def command_settings(arguments: argparse.Namespace):
+    """Settings from the environment, with --lang and --data-dir applied; None (after a message) when invalid."""
     overrides: dict[str, object] = {}
     if arguments.lang is not None:
         overrides["lang"] = arguments.lang
     if arguments.data_dir is not None:
         overrides["data_dir"] = arguments.data_dir
+    if getattr(arguments, "pii_conn_id", None):
+        overrides["pii_conn_id"] = arguments.pii_conn_id
     try:
-        settings = load_settings(**overrides)
+        return load_settings(**overrides)
     except SettingsError as error:
         print(f"optin-sync: {error}", file=sys.stderr)
+        return None
+
+
+def locate_run(data_dir: Path, run_id: str | None, messages: dict[str, str]):
+    """Return the summary file of the run, or print why it cannot be found and return None."""
+    try:
+        return find_summary(data_dir, run_id)
+    except NoRuns:
+        print(messages["error.no_runs"].format(folder=data_dir), file=sys.stderr)
+    except RunNotFound as error:
+        recent = ", ".join(error.recent) or messages["none"]
+        print(messages["error.run_not_found"].format(run_id=error.run_id, folder=data_dir, recent=recent),
+              file=sys.stderr)
+    return None
+
+
+def run_summary_command(arguments: argparse.Namespace) -> int:
+    settings = command_settings(arguments)
+    if settings is None:
         return EXIT_USAGE
 
     messages = catalogue(settings.lang)
@@ -84,4 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_sandbox_command(remaining)
     if remaining:
         parser.error(f"unrecognized arguments: {' '.join(remaining)}")
-    return run_summary_command(arguments)
+    if arguments.command == "summary":
+        return run_summary_command(arguments)
+    from optin_sync.cli import analyst
+
+    handlers = {"report": analyst.run_report_command, "lookup": analyst.run_lookup_command,
+                "forget": analyst.run_forget_command, "revert": analyst.run_revert_command}
+    return handlers[arguments.command](arguments)

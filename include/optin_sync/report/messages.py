@@ -62,6 +62,27 @@ ES: dict[str, str] = {
                       "indique otra carpeta con --data-dir."),
     "error.run_not_found": "No se encontró la ejecución {run_id} en {folder}. Ejecuciones recientes: {recent}.",
     "error.unreadable": "No se pudo leer el resumen {path}: {error}",
+    # lookup, forget, revert, report
+    "lookup.searching": "Buscando {kind} {key} por su hash con clave secreta (el valor buscado no se guarda).",
+    "lookup.rejected_key": "El buscador de coincidencias rechazaría este valor; se busca igual por su forma canónica.",
+    "lookup.not_found": "No se encontró a esta persona en ninguna ejecución de {folder}.",
+    "lookup.found": "Encontrado: {profiles} perfil(es) de VTEX y {customers} cliente(s) de WoowUp.",
+    "lookup.profiles": "Perfiles de VTEX (opt-in leído en cada ejecución):",
+    "lookup.decisions": "Decisiones por canal en cada ejecución:",
+    "lookup.quarantine": "Cuarentena (claves rechazadas y filas apartadas, con su causa):",
+    "lookup.writes": "Resultados de escritura en WoowUp:",
+    "lookup.none": "(ninguna)",
+    "forget.too_many": ("El valor coincide con {records} registros (máximo {limit}); puede ser un dato compartido. "
+                        "Revise con lookup y repita con --max-records si corresponde."),
+    "forget.done": "Se borraron {total} filas de {runs} ejecución(es):",
+    "forget.nothing": "No había filas de esta persona; no se cambió nada.",
+    "revert.plan": "Plan para revertir la ejecución {run_id}: {restore} canal(es) a restaurar, {skip} sin cambios.",
+    "revert.dry": "No se envió nada. Repita con --apply para escribir estos {customers} cliente(s) en WoowUp.",
+    "revert.applied": "Reversión enviada: {results}. Resultados en {path}.",
+    "revert.nothing": "Nada para restaurar.",
+    "revert.unavailable": "No se puede revertir: {error}",
+    "report.written": "Informe escrito en {path}",
+    "error.connection": "Falta una conexión de Airflow: {error}",
 }
 
 EN: dict[str, str] = {
@@ -120,6 +141,27 @@ EN: dict[str, str] = {
                       "folder with --data-dir."),
     "error.run_not_found": "Run {run_id} not found under {folder}. Recent runs: {recent}.",
     "error.unreadable": "Could not read the summary {path}: {error}",
+    # lookup, forget, revert, report
+    "lookup.searching": "Looking up {kind} {key} by its keyed hash (the value looked up is not stored).",
+    "lookup.rejected_key": "The matcher would reject this value; searching by its canonical form anyway.",
+    "lookup.not_found": "This person was not found in any run under {folder}.",
+    "lookup.found": "Found: {profiles} VTEX profile(s) and {customers} WoowUp customer(s).",
+    "lookup.profiles": "VTEX profiles (opt-in as read by each run):",
+    "lookup.decisions": "Channel decisions in each run:",
+    "lookup.quarantine": "Quarantine (rejected keys and set-aside rows, with their cause):",
+    "lookup.writes": "WoowUp write results:",
+    "lookup.none": "(none)",
+    "forget.too_many": ("The value matches {records} records (limit {limit}); it may be shared. Check with lookup "
+                        "and repeat with --max-records if that is right."),
+    "forget.done": "Removed {total} rows from {runs} run(s):",
+    "forget.nothing": "No rows of this person were found; nothing changed.",
+    "revert.plan": "Plan to revert run {run_id}: {restore} channel(s) to restore, {skip} left as they are.",
+    "revert.dry": "Nothing was sent. Repeat with --apply to write these {customers} customer(s) to WoowUp.",
+    "revert.applied": "Revert sent: {results}. Results in {path}.",
+    "revert.nothing": "Nothing to restore.",
+    "revert.unavailable": "Cannot revert: {error}",
+    "report.written": "Report written to {path}",
+    "error.connection": "An Airflow Connection is missing: {error}",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"es": ES, "en": EN}

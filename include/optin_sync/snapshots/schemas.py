@@ -112,3 +112,16 @@ MATCHES = _versioned("matches", [
     pa.field("profile_id", pa.string(), nullable=False),
     pa.field("key_type", pa.string(), nullable=False),
 ])
+
+REVERTS = _versioned("reverts", [
+    pa.field("reverted_run_id", pa.string(), nullable=False),
+    pa.field("userapp_id", pa.int64(), nullable=False),
+    pa.field("channel", pa.string(), nullable=False),
+    pa.field("written_state", pa.string()),
+    pa.field("restore_state", pa.string()),
+    pa.field("current_state", pa.string()),
+    pa.field("action", pa.string(), nullable=False),
+    pa.field("why", pa.string()),
+    pa.field("result", pa.string()),
+    pa.field("http_status", pa.int64()),
+])

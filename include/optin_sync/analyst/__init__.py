@@ -1,0 +1,1 @@
+"""Analyst and operator tools over the snapshots: find one person, erase them, revert a run."""

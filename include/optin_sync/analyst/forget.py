@@ -1,0 +1,117 @@
+"""Right to erasure: remove one person's rows from every snapshot of both zones."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from optin_sync.analyst.datasets import part_files
+from optin_sync.analyst.people import Person
+from optin_sync.load.journal import WriteJournal
+from optin_sync.snapshots.manifest import write_manifest
+from optin_sync.snapshots.store import RunKey, SnapshotStore, _atomic_write
+
+JOURNAL_PATTERN = "write_results/run_date=*/run_id=*/_journal.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """Rows removed per zone and dataset, and the runs whose files changed."""
+
+    removed: dict[str, int]
+    runs: frozenset[RunKey]
+
+    @property
+    def total(self) -> int:
+        return sum(self.removed.values())
+
+
+def _isin(table: pa.Table, column: str, values: set) -> pa.ChunkedArray | None:
+    if column not in table.column_names or not values:
+        return None
+    array = table[column]
+    if pa.types.is_integer(array.type):
+        return pc.is_in(array, value_set=pa.array(sorted(int(value) for value in values), type=array.type))
+    return pc.is_in(array.cast(pa.string()), value_set=pa.array(sorted(str(value) for value in values)))
+
+
+def _rows_of(table: pa.Table, dataset: str, person: Person) -> pa.ChunkedArray | pa.Array:
+    """Return a boolean mask of the rows that belong to ``person``."""
+    profiles, customers = set(person.profile_ids), set(person.userapp_ids)
+    masks = []
+    if dataset in ("match_keys", "quarantine", "vtex_quarantine"):
+        side = table["side"]
+        for side_name, ids in (("vtex", profiles), ("woowup", {str(value) for value in customers})):
+            found = _isin(table, "record_id", ids)
+            if found is not None:
+                masks.append(pc.and_(pc.equal(side, side_name), found))
+    for column, ids in (("profile_id", profiles), ("winning_profile_id", profiles), ("userapp_id", customers)):
+        found = _isin(table, column, ids)
+        if found is not None:
+            masks.append(found)
+    for column in table.column_names:
+        if column.endswith("_hash"):
+            masks.append(_isin(table, column, set(person.hashes)))
+    mask = pa.array([False] * table.num_rows, type=pa.bool_())
+    for found in masks:
+        mask = pc.or_(mask, pc.fill_null(found, False))
+    return mask
+
+
+def _rewrite(path: Path, person: Person, dataset: str) -> int:
+    table = pq.read_table(path, partitioning=None)
+    mask = _rows_of(table, dataset, person)
+    removed = int(pc.sum(mask).as_py() or 0)
+    if removed:
+        kept = table.filter(pc.invert(mask))
+        _atomic_write(path, lambda temporary: pq.write_table(kept, temporary))
+    return removed
+
+
+def _run_of(path: Path) -> RunKey:
+    from datetime import date
+
+    run_id = path.parent.name.removeprefix("run_id=")
+    return RunKey(date.fromisoformat(path.parent.parent.name.removeprefix("run_date=")), run_id)
+
+
+def _rewrite_journal(path: Path, customers: set[int]) -> int:
+    entries = WriteJournal(path).entries()
+    kept = [entry for entry in entries if entry.get("userapp_id") not in customers]
+    removed = len(entries) - len(kept)
+    if removed:
+        text = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in kept)
+        _atomic_write(path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"))
+    return removed
+
+
+def forget(data_dir: Path, raw_dir: Path, person: Person) -> Erasure:
+    """Remove ``person``'s rows from every Parquet snapshot and write journal; rewrite the touched manifests."""
+    removed: dict[str, int] = {}
+    runs: set[RunKey] = set()
+    zones = (("analyst", Path(data_dir)), ("raw", Path(raw_dir)))
+    for zone, root in zones:
+        if not root.exists():
+            continue
+        for folder in sorted(path for path in root.iterdir() if path.is_dir() and not path.name.startswith(("_", "."))):
+            dataset = folder.name
+            for path in part_files(root, dataset):
+                count = _rewrite(path, person, dataset)
+                if count:
+                    removed[f"{zone}/{dataset}"] = removed.get(f"{zone}/{dataset}", 0) + count
+                    if zone == "analyst":
+                        runs.add(_run_of(path))
+        for journal in root.glob(JOURNAL_PATTERN):
+            count = _rewrite_journal(journal, set(person.userapp_ids))
+            if count:
+                removed[f"{zone}/write_journal"] = removed.get(f"{zone}/write_journal", 0) + count
+    store = SnapshotStore(data_dir)
+    for run in runs:
+        if store.folder("run_summary", run).exists():
+            write_manifest(store, run)
+    return Erasure(removed, frozenset(runs))
