@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     min_guard_count: int = Field(default=50, ge=0)
     max_writes_per_run: int = Field(default=5000, ge=0)
 
+    # Quality checks (Great Expectations) that gate the load
+    quality_min_customers: int = Field(default=1, ge=0)
+    quality_min_known_opt_in_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    quality_min_rows_for_shares: int = Field(default=50, ge=1)
+
     # Operations
     max_run_duration: timedelta = timedelta(hours=2)
     run_timeout: timedelta = timedelta(hours=20)
@@ -206,6 +211,7 @@ _ACCEPTED = {
     "failure_notifier": "log, or the dotted path of a BaseNotifier subclass",
     "failure_notifier_kwargs": "a JSON object of the notifier's keyword arguments",
     "raw_retention_days": "a whole number of days, 1 or more",
+    "quality_min_known_opt_in_share": "a number from 0 to 1",
 }
 
 

@@ -35,15 +35,48 @@ class CheckResult:
         return asdict(self)
 
 
-def _suites(datasets: dict[str, pd.DataFrame]) -> dict[str, list[Expectation]]:
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Limits of the checks that measure shares and sizes; each is a setting (see docs/settings.md).
+
+    Args:
+        min_customers: fewest WoowUp customers a run accepts; an empty or cut export hides every customer from the
+            run, so no change would reach them.
+        min_known_opt_in_share: least share of the window's profiles whose opt-in reads as consent or refusal; a
+            renamed or emptied VTEX field shows as a drop here.
+        min_rows_for_shares: share checks run only on at least this many profiles, so a quiet night with three
+            profiles is not judged by percentages.
+    """
+
+    min_customers: int = 1
+    min_known_opt_in_share: float = 0.5
+    min_rows_for_shares: int = 50
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Thresholds:
+        return cls(min_customers=settings.quality_min_customers,
+                   min_known_opt_in_share=settings.quality_min_known_opt_in_share,
+                   min_rows_for_shares=settings.quality_min_rows_for_shares)
+
+
+KNOWN_OPT_IN = ["consent", "refusal"]
+
+
+def _suites(datasets: dict[str, pd.DataFrame], limits: Thresholds) -> dict[str, list[Expectation]]:
     import great_expectations.expectations as gxe
 
+    profile_checks = [
+        gxe.ExpectColumnValuesToNotBeNull(column="profile_id"),
+        gxe.ExpectColumnValuesToBeUnique(column="profile_id"),
+    ]
+    profiles = datasets.get("vtex_profiles")
+    if profiles is not None and len(profiles) >= limits.min_rows_for_shares:
+        profile_checks.append(gxe.ExpectColumnValuesToBeInSet(column="opt_in_status", value_set=KNOWN_OPT_IN,
+                                                              mostly=limits.min_known_opt_in_share))
     suites = {
-        "vtex_profiles": [
-            gxe.ExpectColumnValuesToNotBeNull(column="profile_id"),
-            gxe.ExpectColumnValuesToBeUnique(column="profile_id"),
-        ],
+        "vtex_profiles": profile_checks,
         "woowup_customers": [
+            gxe.ExpectTableRowCountToBeBetween(min_value=limits.min_customers),
             gxe.ExpectColumnValuesToNotBeNull(column="userapp_id"),
             gxe.ExpectColumnValuesToBeUnique(column="userapp_id"),
         ],
@@ -75,8 +108,9 @@ def written_channels(decisions: pd.DataFrame, plan_writes: pd.DataFrame) -> pd.D
     })
 
 
-def run_checks(datasets: dict[str, pd.DataFrame]) -> list[CheckResult]:
+def run_checks(datasets: dict[str, pd.DataFrame], limits: Thresholds | None = None) -> list[CheckResult]:
     """Validate every dataset present in ``datasets`` against its suite and return every verdict."""
+    limits = limits or Thresholds()
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -85,11 +119,12 @@ def run_checks(datasets: dict[str, pd.DataFrame]) -> list[CheckResult]:
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("optin_sync")
     results: list[CheckResult] = []
-    for name, suite in _suites(datasets).items():
+    for name, suite in _suites(datasets, limits).items():
         frame = datasets[name]
         if frame.empty:
-            # GX reports nothing useful on an empty frame; an empty input is a verdict of its own.
-            results.extend(CheckResult(name, type(e).__name__, _column(e), True, "0 rows") for e in suite)
+            # GX reports nothing useful on an empty frame, so an empty input gets a verdict of its own: only a
+            # minimum row count can fail on it.
+            results.extend(_empty_verdict(name, e) for e in suite)
             continue
         batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name).get_batch(
             batch_parameters={"dataframe": _plain(frame)}
@@ -101,6 +136,12 @@ def run_checks(datasets: dict[str, pd.DataFrame]) -> list[CheckResult]:
     failed = sum(not result.success for result in results)
     log.info("quality checks done checks=%d failed=%d", len(results), failed)
     return results
+
+
+def _empty_verdict(name: str, expectation: Expectation) -> CheckResult:
+    minimum = getattr(expectation, "min_value", None)
+    success = minimum is None or minimum <= 0
+    return CheckResult(name, type(expectation).__name__, _column(expectation), success, 0 if minimum else "0 rows")
 
 
 def _column(expectation: Expectation) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from optin_sync.errors import QualityGateFailed
-from optin_sync.quality.checks import run_checks, written_channels
+from optin_sync.quality.checks import Thresholds, run_checks, written_channels
 from optin_sync.run.context import RunContext
 from optin_sync.settings import Settings
 from optin_sync.snapshots.zones import Zones
@@ -29,7 +29,7 @@ def check_quality(ctx: RunContext, settings: Settings) -> dict:
         "planned_writes": writes[writes["status"] == "planned"],
         "written_channels": written_channels(decisions, writes),
     }
-    results = run_checks(datasets)
+    results = run_checks(datasets, Thresholds.from_settings(settings))
     guard = store.read_json("decisions", "_guard.json", ctx.key)
 
     failures = [result.describe() for result in results if not result.success]
