@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     crm_timezone: str = "UTC"
     respect_newer_crm_changes: bool = True
     recheck_after: timedelta = timedelta(minutes=10)
+    woowup_full_export_every: timedelta = timedelta(days=7)
 
     # Guards
     max_disable_ratio: float = Field(default=0.05, ge=0.0, le=1.0)
@@ -107,7 +108,8 @@ class Settings(BaseSettings):
     def _parse_list(cls, value: object) -> object:
         return _split_list(value)
 
-    @field_validator("lookback", "recheck_after", "max_run_duration", "run_timeout", mode="before")
+    @field_validator("lookback", "recheck_after", "max_run_duration", "run_timeout", "woowup_full_export_every",
+                     mode="before")
     @classmethod
     def _seconds(cls, value: object) -> object:
         # Plain numbers are seconds; anything else goes to pydantic's ISO 8601 and HH:MM:SS parsing.
@@ -115,7 +117,7 @@ class Settings(BaseSettings):
             return timedelta(seconds=float(value))
         return value
 
-    @field_validator("lookback", "recheck_after")
+    @field_validator("lookback", "recheck_after", "woowup_full_export_every")
     @classmethod
     def _not_negative(cls, value: timedelta) -> timedelta:
         if value < timedelta(0):
@@ -200,6 +202,7 @@ _ACCEPTED = {
     "default_area_code": "2 to 4 digits, optionally after a trunk 0",
     "lookback": "zero or more seconds, or an ISO 8601 duration such as PT2H",
     "recheck_after": "zero or more seconds, or an ISO 8601 duration such as PT10M",
+    "woowup_full_export_every": "zero or more seconds, or an ISO 8601 duration such as P7D (0: every run)",
     "phone_fields": "a comma list of phone, homePhone, cellPhone, businessPhone",
     "vtex_parallel_scrolls": "an integer from 1 to 10",
     "vtex_scroll_size": "an integer from 1 to 1000",

@@ -13,6 +13,7 @@ from optin_sync.consent.optin import parse_crm_times, parse_vtex_times, read_opt
 from optin_sync.run.context import RunContext
 from optin_sync.settings import CHANNELS, Settings
 from optin_sync.snapshots import schemas
+from optin_sync.snapshots.index import IndexInfo, WoowUpIndex
 from optin_sync.snapshots.zones import Zones
 from optin_sync.sources.records import customers_frame, profiles_frame
 from optin_sync.sources.retry import RetryPolicy
@@ -100,23 +101,64 @@ def prepare_customers(raw: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     return customers
 
 
+FULL_EXPORT = "full_export"
+INDEX = "index"
+
+
+def woowup_source(ctx: RunContext, settings: Settings, index: IndexInfo | None, now: datetime) -> str:
+    """Return ``full_export`` when the run must page every customer, else ``index``.
+
+    A full export runs for a full refresh, when there is no index, when ``woowup_full_export_every`` is 0, and once
+    the index is that old.
+    """
+    every = settings.woowup_full_export_every
+    if ctx.full_refresh or index is None or not every or now - index.read_at >= every:
+        return FULL_EXPORT
+    return INDEX
+
+
 def extract_woowup_customers(ctx: RunContext, settings: Settings, base_url: str,
                              credentials: WoowUpCredentials, pii_key: str | None = None) -> dict:
-    """Page every WoowUp customer, write the snapshot and the time it was read."""
+    """Take the WoowUp customers from the index or a full export; write the snapshot and when it was read.
+
+    With the index, ``_extracted.json`` carries the index's read time, so the load re-reads every customer before
+    writing it and decides on fresh protection data.
+    """
     zones = Zones(settings, pii_key)
     started = datetime.now(timezone.utc)
+    index = WoowUpIndex(zones.raw.root)
+    info = index.info()
+    source = woowup_source(ctx, settings, info, started)
+    if source == INDEX:
+        customers = index.read()
+        zones.publish("woowup_customers", customers, schemas.woowup_customers(), ctx.key)
+        zones.analyst.write_json("woowup_customers", "_extracted.json",
+                                 {"started_at": info.read_at.isoformat(), "rows": len(customers), "source": INDEX,
+                                  "index_run_id": info.run_id}, ctx.key)
+        log.info("woowup customers from index run_id=%s rows=%d read_at=%s", info.run_id, len(customers),
+                 info.read_at.isoformat())
+        return {"customers": len(customers), "read_started_at": info.read_at.isoformat(), "source": INDEX,
+                "requests": 0}
+
+    requests = 0
 
     async def page_all() -> list[dict]:
+        nonlocal requests
         customers: list[dict] = []
         async with WoowUpClient(base_url, credentials, rate_limit_per_minute=settings.woowup_rate_limit_per_minute,
                                 timeout_seconds=settings.http_timeout_seconds,
                                 retry=RetryPolicy(max_attempts=settings.max_attempts)) as client:
             async for page in client.iter_user_pages():
                 customers.extend(page)
+            requests = client.request_count
         return customers
 
     customers = prepare_customers(customers_frame(asyncio.run(page_all())), settings)
     zones.publish("woowup_customers", customers, schemas.woowup_customers(), ctx.key)
+    zones.restrict()
+    index.replace(customers, schemas.woowup_customers(), ctx.run_id, started)
     zones.analyst.write_json("woowup_customers", "_extracted.json",
-                     {"started_at": started.isoformat(), "rows": len(customers)}, ctx.key)
-    return {"customers": len(customers), "read_started_at": started.isoformat()}
+                             {"started_at": started.isoformat(), "rows": len(customers), "source": FULL_EXPORT},
+                             ctx.key)
+    return {"customers": len(customers), "read_started_at": started.isoformat(), "source": FULL_EXPORT,
+            "requests": requests}

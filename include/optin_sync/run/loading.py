@@ -63,8 +63,10 @@ def push_updates(ctx: RunContext, settings: Settings, base_url: str, credentials
         return {"sent": 0, "dry_run": True}
 
     decisions = store.read("decisions", ctx.key)
-    read_at = datetime.fromisoformat(store.read_json("woowup_customers", "_extracted.json", ctx.key)["started_at"])
-    recheck = datetime.now(timezone.utc) - read_at > settings.recheck_after
+    extracted = store.read_json("woowup_customers", "_extracted.json", ctx.key)
+    read_at = datetime.fromisoformat(extracted["started_at"])
+    # State from the index is days old, and state from a long plan may be too: re-read before writing.
+    recheck = extracted.get("source") == "index" or datetime.now(timezone.utc) - read_at > settings.recheck_after
     journal = journal_for(settings, ctx)
     zones.restrict()
 
