@@ -11,6 +11,10 @@ class SettingsError(OptInSyncError):
     """A setting has an invalid value; the message names the variable and the accepted values."""
 
 
+class AccountsError(SettingsError):
+    """The accounts file is missing or invalid; the message names the file, the account and the field."""
+
+
 class WindowError(OptInSyncError):
     """A run window could not be resolved from the Params or the data interval."""
 
