@@ -10,18 +10,25 @@ consent rules, checks quality and the mass-change guard, and writes only the cha
 
 Connections: `vtex_default` (host = base URL, login = app key, password = app token) and `woowup_default`
 (host = base URL, password = API key). Settings: `OPTIN_SYNC_*` environment variables (see `docs/settings.md`).
+
+With `OPTIN_SYNC_ACCOUNTS_FILE` set, each account of that file gets its own DAG, `vtex_woowup_optin_sync__<account>`,
+with the account's Connections, settings, pool and data folder (see `docs/deployment.md`).
 """
 
 from __future__ import annotations
 
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
-from optin_sync.settings import load_settings
+from optin_sync.accounts import load_accounts
+from optin_sync_notifier import failure_notifier
 from optin_sync_timetable import PreviousLocalDayTimetable
 
-DAG_ID = "vtex_woowup_optin_sync"
-# Read at parse time so that a bad OPTIN_SYNC_* value shows as an import error naming the variable.
-SETTINGS = load_settings()
+# Read at parse time so that a bad OPTIN_SYNC_* value or accounts file shows as an import error naming the
+# variable, or the account and the field. Without OPTIN_SYNC_ACCOUNTS_FILE there is one account and one DAG.
+ACCOUNTS = {account.dag_id: account for account in load_accounts()}
+# The tasks that call WoowUp run in the account's pool: its single slot keeps nightly runs and backfills of one
+# account inside the account's rate limit together.
+WOOWUP_TASKS = ("extract_woowup_customers", "ensure_opt_in_attribute", "push_updates")
 
 PARAMS = {
     "window_start": Param(None, type=["null", "string"],
@@ -39,8 +46,12 @@ PARAMS = {
 }
 
 
+def _account():
+    return ACCOUNTS[get_current_context()["dag"].dag_id]
+
+
 def _settings():
-    return load_settings()
+    return _account().settings()
 
 
 def _final(call, *args):
@@ -60,17 +71,6 @@ def _context(run: dict):
     return RunContext.from_dict(run)
 
 
-@dag(
-    dag_id=DAG_ID,
-    schedule=PreviousLocalDayTimetable(timezone=SETTINGS.timezone, run_at=SETTINGS.schedule_time),
-    start_date=pendulum.datetime(2026, 1, 1, tz=SETTINGS.timezone),
-    catchup=False,
-    max_active_runs=1,
-    params=PARAMS,
-    doc_md=__doc__,
-    tags=["vtex", "woowup", "consent"],
-    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=1), "retry_exponential_backoff": True},
-)
 def vtex_woowup_optin_sync():
     @task
     def resolve_run() -> dict:
@@ -92,14 +92,14 @@ def vtex_woowup_optin_sync():
         from optin_sync.run.extract import extract_vtex_profiles as extract
         from optin_sync_hooks import VtexHook
 
-        return extract(_context(run), _settings(), *VtexHook().endpoint())
+        return extract(_context(run), _settings(), *VtexHook(_account().vtex_conn_id).endpoint())
 
     @task
     def extract_woowup_customers(run: dict) -> dict:
         from optin_sync.run.extract import extract_woowup_customers as extract
         from optin_sync_hooks import WoowUpHook
 
-        return extract(_context(run), _settings(), *WoowUpHook().endpoint())
+        return extract(_context(run), _settings(), *WoowUpHook(_account().woowup_conn_id).endpoint())
 
     @task
     def plan_channel_updates(run: dict, _profiles: dict, _customers: dict) -> dict:
@@ -118,7 +118,7 @@ def vtex_woowup_optin_sync():
         from optin_sync.run.loading import ensure_opt_in_attribute as ensure
         from optin_sync_hooks import WoowUpHook
 
-        return ensure(_context(run), _settings(), *WoowUpHook().endpoint())
+        return ensure(_context(run), _settings(), *WoowUpHook(_account().woowup_conn_id).endpoint())
 
     # A full budget of 5,000 writes takes about 36 minutes at 140 requests per minute, twice that with re-reads.
     @task(execution_timeout=pendulum.duration(hours=3))
@@ -126,7 +126,7 @@ def vtex_woowup_optin_sync():
         from optin_sync.run.loading import push_updates as push
         from optin_sync_hooks import WoowUpHook
 
-        return push(_context(run), _settings(), *WoowUpHook().endpoint())
+        return push(_context(run), _settings(), *WoowUpHook(_account().woowup_conn_id).endpoint())
 
     # Runs after every outcome of the steps before it, so a run the gate stopped still leaves a summary.
     @task(trigger_rule="all_done", retries=0)
@@ -150,4 +150,28 @@ def vtex_woowup_optin_sync():
     pushed >> write_run_summary(run)
 
 
-vtex_woowup_optin_sync()
+def build_dag(account):
+    """Build one account's DAG: its id, schedule and time zone, its pool and its failure notifier."""
+    settings = account.settings()
+    sync = dag(
+        dag_id=account.dag_id,
+        schedule=PreviousLocalDayTimetable(timezone=settings.timezone, run_at=settings.schedule_time),
+        start_date=pendulum.datetime(2026, 1, 1, tz=settings.timezone),
+        catchup=False,
+        max_active_runs=1,
+        # Bounds a run that never finishes, such as one whose tasks wait on a pool that does not exist; the run
+        # then fails and the notifier reports it.
+        dagrun_timeout=settings.run_timeout,
+        params=PARAMS,
+        doc_md=__doc__,
+        tags=["vtex", "woowup", "consent", f"account:{account.name}"],
+        default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=1), "retry_exponential_backoff": True},
+        on_failure_callback=failure_notifier(settings),
+    )(vtex_woowup_optin_sync)()
+    for task_id in WOOWUP_TASKS:
+        sync.get_task(task_id).pool = account.pool
+    return sync
+
+
+for account in ACCOUNTS.values():
+    build_dag(account)

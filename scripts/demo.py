@@ -103,10 +103,11 @@ def main() -> int:
     data_dir = Path(os.environ.get("OPTIN_SYNC_DATA_DIR", ROOT / "data")).resolve()
     airflow_home.mkdir(exist_ok=True)
     # The sandbox world is new on every demo, so the ledger of an earlier demo would describe other shoppers.
-    ledger = data_dir / "consent_ledger"
-    if ledger.exists():
-        shutil.rmtree(ledger)
-        print(f"removed the previous demo's consent ledger at {ledger}")
+    # The same goes for the WoowUp index of an earlier demo's full export.
+    for folder in (data_dir / "consent_ledger", data_dir / "_raw" / "woowup_index"):
+        if folder.exists():
+            shutil.rmtree(folder)
+            print(f"removed the previous demo's {folder.name} at {folder}")
     credentials = {name: secrets.token_urlsafe(24) for name in ("vtex_app_key", "vtex_app_token", "woowup_api_key")}
 
     started = time.time()
@@ -135,6 +136,8 @@ def main() -> int:
             print(f"  {dataset:<18} {path}")
         if summary.get("report"):
             print(f"\nreport: {summary['report']}")
+        print("\nnext: .venv/bin/optin-sync summary | AIRFLOW_HOME=.airflow .venv/bin/optin-sync lookup --email "
+              "<email>  (the hash key is in the demo's Airflow Connection optin_sync_pii)")
     if run.returncode != 0 or summary is None or summary.get("status") != "ok":
         print(f"the run failed (exit code {run.returncode}); see {log_path}", file=sys.stderr)
         return 1

@@ -140,7 +140,9 @@ def test_revert_refuses_once_the_raw_zone_is_gone(sandbox, quiet_run, capsys):
 def test_forget_removes_every_row_of_one_person(sandbox, quiet_run, capsys):
     assert main(["--lang", "en", "forget", "--email", "bruno@hotmail.com"]) == 0
     out = capsys.readouterr().out
-    assert "Removed" in out and "analyst/decisions" in out and "raw/woowup_customers" in out
+    assert "Removed" in out
+    for dataset in ("analyst/decisions", "raw/woowup_customers", "raw/woowup_index"):
+        assert dataset in out
 
     for path in list(sandbox.data_dir.rglob("*.parquet")):
         frame = pq.read_table(path).to_pandas()

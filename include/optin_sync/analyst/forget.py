@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 from optin_sync.analyst.datasets import part_files
 from optin_sync.analyst.people import Person
 from optin_sync.load.journal import WriteJournal
+from optin_sync.snapshots.index import INDEX_DATASET
 from optin_sync.snapshots.manifest import write_manifest
 from optin_sync.snapshots.store import RunKey, SnapshotStore, _atomic_write
 
@@ -106,6 +107,11 @@ def forget(data_dir: Path, raw_dir: Path, person: Person) -> Erasure:
                     removed[f"{zone}/{dataset}"] = removed.get(f"{zone}/{dataset}", 0) + count
                     if zone == "analyst":
                         runs.add(_run_of(path))
+        # The WoowUp index holds customers in the shape of the woowup_customers dataset.
+        for path in sorted(root.glob(f"{INDEX_DATASET}/index-*.parquet")):
+            count = _rewrite(path, person, "woowup_customers")
+            if count:
+                removed[f"{zone}/{INDEX_DATASET}"] = removed.get(f"{zone}/{INDEX_DATASET}", 0) + count
         for journal in root.glob(JOURNAL_PATTERN):
             count = _rewrite_journal(journal, set(person.userapp_ids))
             if count:
