@@ -159,8 +159,8 @@ def build_dag(account):
         start_date=pendulum.datetime(2026, 1, 1, tz=settings.timezone),
         catchup=False,
         max_active_runs=1,
-        # Bounds a run that never finishes, such as one whose tasks wait on a pool that does not exist; the run
-        # then fails and the notifier reports it.
+        # Bounds a run that never finishes, such as one whose tasks wait on a pool that does not exist. Such a run
+        # then fails, and the notifier reports it.
         dagrun_timeout=settings.run_timeout,
         params=PARAMS,
         doc_md=__doc__,

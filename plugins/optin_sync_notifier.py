@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class LogFailureNotifier(BaseNotifier):
-    """Logs a failed run with its DAG, run id, reason and the last task that ran; no secret and no personal data."""
+    """Logs a failed run with its DAG, run id, reason and last task. The line has no secret and no personal data."""
 
     def notify(self, context: Context) -> None:
         dag = context.get("dag")
