@@ -10,7 +10,7 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test test-fast bench lock clean
+.PHONY: install demo test test-fast bench lock requirements clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -33,6 +33,11 @@ bench: install
 
 lock: $(UV)
 	$(UV) lock
+	$(MAKE) requirements
+
+# The Docker image installs this export of uv.lock; tests/unit/deploy/test_compose.py checks that it is current.
+requirements: $(UV)
+	$(UV) export --frozen --no-dev --no-hashes --no-emit-project --extra celery > requirements.lock.txt
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .airflow data .pytest_cache
