@@ -30,6 +30,43 @@ def test_write_budget_defers_then_next_run_writes(sandbox, sync_dag, monkeypatch
     assert set(mailing_states(sandbox).values()) == {"disabled"}
 
 
+def test_deferred_writes_go_out_on_the_following_nights(sandbox, sync_dag, monkeypatch):
+    monkeypatch.setenv("OPTIN_SYNC_MAX_WRITES_PER_RUN", "2")
+    reset(sandbox, [document(f"cl-{n}", email=f"c{n}@gmail.com", opt_in=False) for n in range(1, 6)],
+          [user(n, email=f"c{n}@gmail.com") for n in range(1, 6)])
+    nights = [WINDOW, ("2026-12-04T00:00:00", "2026-12-05T00:00:00"), ("2026-12-05T00:00:00", "2026-12-06T00:00:00")]
+    written = []
+    for night in nights:
+        dag_run = run_dag(sync_dag, window=night)
+        assert str(dag_run.state) == "success", task_states(dag_run)
+        written.append(len(sandbox.writes()))
+    # No profile changed after the first night: the deferred ones come from the carried-over evidence.
+    assert written == [2, 4, 5]
+    assert set(mailing_states(sandbox).values()) == {"disabled"}
+    carried = [summary["carried_over_profiles"] for summary in summaries(sandbox)]
+    assert carried == [3, 1, 0]
+
+
+def test_gate_stop_carries_the_night_to_the_next_run(sandbox, sync_dag, monkeypatch):
+    reset(sandbox, [document(f"cl-{n}", email=f"c{n}@gmail.com", opt_in=False) for n in range(1, 4)],
+          [user(n, email=f"c{n}@gmail.com") for n in range(1, 4)])
+    monkeypatch.setenv("OPTIN_SYNC_QUALITY_MIN_CUSTOMERS", "50")
+    stopped = run_dag(sync_dag, window=WINDOW)
+    assert str(stopped.state) == "failed"
+    assert sandbox.writes() == []
+    monkeypatch.setenv("OPTIN_SYNC_QUALITY_MIN_CUSTOMERS", "1")
+    next_night = run_dag(sync_dag, window=("2026-12-04T00:00:00", "2026-12-05T00:00:00"))
+    assert str(next_night.state) == "success", task_states(next_night)
+    assert set(mailing_states(sandbox).values()) == {"disabled"}
+
+
+def summaries(sandbox) -> list[dict]:
+    import json
+
+    paths = sorted(sandbox.data_dir.glob("run_summary/run_date=*/run_id=*/run_summary.json"))
+    return [json.loads(path.read_text()) for path in paths]
+
+
 def test_ambiguous_customers_are_not_written(sandbox, sync_dag):
     reset(sandbox, [document("cl-1", phone="011 15-2803-4063", opt_in=False)],
           [user(1, email="family@gmail.com", telephone="+5491128034063"),

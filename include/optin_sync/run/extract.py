@@ -13,6 +13,7 @@ from optin_sync.consent.optin import parse_crm_times, parse_vtex_times, read_opt
 from optin_sync.run.context import RunContext
 from optin_sync.settings import CHANNELS, Settings
 from optin_sync.snapshots import schemas
+from optin_sync.snapshots.carry import read_carry_over
 from optin_sync.snapshots.index import IndexInfo, WoowUpIndex
 from optin_sync.snapshots.zones import Zones
 from optin_sync.sources.records import customers_frame, profiles_frame
@@ -85,12 +86,32 @@ def extract_vtex_profiles(ctx: RunContext, settings: Settings, base_url: str,
     documents = asyncio.run(scroll())
     raw = profiles_frame(documents, settings.phone_fields)
     ledger = zones.analyst.read_ledger()
-    profiles, quarantine = prepare_profiles(raw, ledger if ledger is not None else empty_ledger(), ctx, settings)
+    ledger = ledger if ledger is not None else empty_ledger()
+    profiles, quarantine = prepare_profiles(raw, ledger, ctx, settings)
+    carried = carried_profiles(zones, profiles, ledger, ctx)
+    if len(carried):
+        profiles = pd.concat([profiles, carried], ignore_index=True)
 
     zones.publish("vtex_profiles", profiles, schemas.vtex_profiles(settings.phone_fields), ctx.key)
     zones.publish("vtex_quarantine", quarantine, schemas.QUARANTINE, ctx.key)
-    log.info("extract vtex done scrolled=%d in_window=%d quarantined=%d", len(raw), len(profiles), len(quarantine))
-    return {"scrolled": len(raw), "profiles": len(profiles), "quarantined": len(quarantine)}
+    log.info("extract vtex done scrolled=%d profiles=%d carried_over=%d quarantined=%d", len(raw), len(profiles),
+             len(carried), len(quarantine))
+    return {"scrolled": len(raw), "profiles": len(profiles), "carried_over": len(carried),
+            "quarantined": len(quarantine)}
+
+
+def carried_profiles(zones: Zones, profiles: pd.DataFrame, ledger: pd.DataFrame, ctx: RunContext) -> pd.DataFrame:
+    """Return the profiles an earlier run carried over that this window did not read again.
+
+    Their evidence is checked against the ledger again, since a later run may have recorded it meanwhile.
+    """
+    carried = read_carry_over(zones.raw)
+    if carried is None or ctx.full_refresh or carried.empty:
+        return profiles.iloc[0:0]
+    carried = carried[~carried["profile_id"].isin(profiles["profile_id"])].reindex(columns=profiles.columns)
+    carried["new_evidence"] = mark_new_evidence(carried.rename(columns={"opt_in_status": "status"}), ledger,
+                                                full_refresh=False)
+    return carried[carried["new_evidence"]].reset_index(drop=True)
 
 
 def prepare_customers(raw: pd.DataFrame, settings: Settings) -> pd.DataFrame:

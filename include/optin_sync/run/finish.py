@@ -18,6 +18,7 @@ from optin_sync.run.loading import journal_for
 from optin_sync.settings import Settings
 from optin_sync.snapshots import schemas
 from optin_sync.snapshots.manifest import write_manifest
+from optin_sync.snapshots.carry import write_carry_over
 from optin_sync.snapshots.store import SnapshotStore
 from optin_sync.snapshots.zones import Zones, purge_raw
 
@@ -41,17 +42,17 @@ def unsettled_customers(writes: pd.DataFrame, results: pd.DataFrame | None) -> s
 
 
 def advance_ledger(store: SnapshotStore, ctx: RunContext, profiles: pd.DataFrame, pairs: pd.DataFrame,
-                   blocked_customers: set[int]) -> int:
-    """Record the run's observations, except those of profiles behind a write that did not land.
+                   blocked_customers: set[int]) -> set[str]:
+    """Record the run's observations, except those of profiles behind a write that did not land; return those.
 
-    Holding those back keeps their evidence new, so the next run plans the same write again.
+    Holding those back keeps their evidence new, and carrying them over makes the next run plan the write again.
     """
     blocked_profiles = set(pairs.loc[pairs["userapp_id"].isin(blocked_customers), "profile_id"])
     observations = profiles[~profiles["profile_id"].isin(blocked_profiles)].rename(columns={"opt_in_status": "status"})
     ledger = store.read_ledger()
     advanced = advance(ledger if ledger is not None else empty_ledger(), observations, ctx.run_id)
     store.write_ledger(advanced, schemas.CONSENT_LEDGER, ctx.key)
-    return len(blocked_profiles)
+    return blocked_profiles
 
 
 def run_status(store: SnapshotStore, ctx: RunContext) -> str:
@@ -107,12 +108,22 @@ def write_run_summary(ctx: RunContext, settings: Settings) -> dict:
         snapshot_paths=paths,
     )
     summary["duration"] = check_run_duration(ctx, settings)
+    schema = schemas.vtex_profiles(settings.phone_fields)
     if status == "stopped_by_gate":
         summary["status"] = status
         summary["gate_failures"] = store.read_json("quality", "validation.json", key)["failures"]
+        if not ctx.dry_run:
+            # Nothing of this run was written, so all its new evidence waits for the next run.
+            carry = profiles[profiles["new_evidence"].astype(bool)]
+            write_carry_over(zones.raw, carry, schema, key)
+            summary["carried_over_profiles"] = len(carry)
     elif not ctx.dry_run:
         blocked = unsettled_customers(writes, results)
-        summary["ledger_held_back_profiles"] = advance_ledger(store, ctx, profiles, pairs, blocked)
+        held_back = advance_ledger(store, ctx, profiles, pairs, blocked)
+        summary["ledger_held_back_profiles"] = len(held_back)
+        carry = profiles[profiles["profile_id"].isin(held_back)]
+        write_carry_over(zones.raw, carry, schema, key)
+        summary["carried_over_profiles"] = len(carry)
     summary["pii_mode"] = settings.pii_mode.value
     summary["raw_partitions_deleted"] = purge_raw(settings, key)
     summary_path = store.write_json("run_summary", "run_summary.json", summary, key)
