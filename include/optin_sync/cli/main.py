@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -133,6 +134,16 @@ def run_sandbox_command(sandbox_arguments: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
+    try:
+        return run(argv)
+    except BrokenPipeError:
+        # The reader went away (`optin-sync summary | head`): stop quietly, as other command-line tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def run(argv: list[str] | None) -> int:
     parser = build_parser()
     arguments, remaining = parser.parse_known_args(argv)
     if arguments.command == "sandbox":
