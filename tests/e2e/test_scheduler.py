@@ -3,7 +3,8 @@
 The test creates its own metadata database on the machine's PostgreSQL (127.0.0.1:5432, user postgres, trust
 auth), migrates it, and starts the three Airflow services with the project's dags/ and plugins/ against a sandbox
 in this process. The DAGs come from an accounts file, so the run also proves per-account Connections, pools and
-data folders. Everything it started is stopped, and the database dropped, also when an assertion fails.
+data folders. A second account's pool is missing on purpose: its run must time out and be reported. Everything the
+test started is stopped, and the database dropped, also when an assertion fails.
 """
 
 from __future__ import annotations
@@ -36,14 +37,20 @@ ACCOUNT = "norte"
 DAG_ID = f"vtex_woowup_optin_sync__{ACCOUNT}"
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 RUNS_TIMEOUT = 8 * 60
-# Three local days, far enough back that their data intervals have ended. Only the backfill creates runs.
+# Three local days, far enough back that their data intervals have ended.
 DAYS = [datetime.now(ZoneInfo(TZ)).date() - timedelta(days=offset) for offset in (12, 11, 10)]
+# The second account's pool is left out of Airflow, so its run must fail at its short timeout, not wait for ever.
+MISSING_POOL = "woowup_missing"
+OTHER_DAG_ID = "vtex_woowup_optin_sync__sur"
 ACCOUNTS_FILE = f"""
 accounts:
   - name: {ACCOUNT}
     settings:
       timezone: {TZ}
   - name: sur
+    pool: {MISSING_POOL}
+    settings:
+      run_timeout: PT60S
 """
 
 
@@ -155,9 +162,17 @@ class AirflowStack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
 
-    def log_tail(self, name: str, size: int = 4000) -> str:
+    def log_text(self, name: str) -> str:
         path = self.home / f"{name}.log"
-        return path.read_text(errors="replace")[-size:] if path.exists() else ""
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def log_tail(self, name: str, size: int = 4000) -> str:
+        return self.log_text(name)[-size:]
+
+    def dag_processor_logs(self) -> list[str]:
+        """Return the DAG processor's output and its per-file logs, where DAG callbacks log."""
+        files = sorted((self.home / "logs" / "dag_processor").rglob("*.log"))
+        return [self.log_text("dag-processor"), *(path.read_text(errors="replace") for path in files)]
 
     def task_logs(self) -> str:
         """Return the ends of the task logs that record an error, for the message of a failed assertion."""
@@ -224,7 +239,7 @@ def stack(tmp_path, metadata_db, sandbox_server):
         "AIRFLOW__API__WORKERS": "1",
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
         "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
-        # Only the backfill creates runs: the scheduler leaves the nightly schedule alone.
+        # The scheduler creates no nightly run, so every run comes from the test's CLI commands.
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
         "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
@@ -235,6 +250,11 @@ def stack(tmp_path, metadata_db, sandbox_server):
         "AIRFLOW_CONN_WOOWUP_NORTE": json.dumps({"conn_type": "http", "host": f"{server.url}/apiv3",
                                                  "password": credentials.woowup_api_key}),
         "AIRFLOW_CONN_OPTIN_SYNC_PII_NORTE": json.dumps({"conn_type": "generic", "password": secrets.token_hex(16)}),
+        "AIRFLOW_CONN_VTEX_SUR": json.dumps({"conn_type": "http", "host": server.url, "login": credentials.vtex_app_key,
+                                             "password": credentials.vtex_app_token}),
+        "AIRFLOW_CONN_WOOWUP_SUR": json.dumps({"conn_type": "http", "host": f"{server.url}/apiv3",
+                                               "password": credentials.woowup_api_key}),
+        "AIRFLOW_CONN_OPTIN_SYNC_PII_SUR": json.dumps({"conn_type": "generic", "password": secrets.token_hex(16)}),
         "OPTIN_SYNC_ACCOUNTS_FILE": str(accounts_file),
         "OPTIN_SYNC_DATA_DIR": str(tmp_path / "data"),
         "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), os.environ.get("PYTHONPATH", "")]),
@@ -273,6 +293,23 @@ def summary_of(data_dir: Path, day: date) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def check_missing_pool_run(stack: AirflowStack) -> None:
+    stack.wait_for("the run with a missing pool to time out", lambda: stack.query(
+        "SELECT state FROM dag_run WHERE dag_id = %s", OTHER_DAG_ID) == [("failed",)], timeout=180)
+    [(logical_date,)] = stack.query("SELECT logical_date FROM dag_run WHERE dag_id = %s", OTHER_DAG_ID)
+    assert logical_date is None
+    started = stack.query("SELECT task_id FROM task_instance WHERE dag_id = %s AND pool = %s AND start_date IS NOT "
+                          "NULL", OTHER_DAG_ID, MISSING_POOL)
+    assert started == []
+    assert f"Tasks using non-existent pool '{MISSING_POOL}' will not be scheduled" in stack.log_text("scheduler")
+
+    def notified() -> bool:
+        return any(f"opt-in sync run failed dag_id={OTHER_DAG_ID}" in text and "reason=timed_out" in text
+                   for text in stack.dag_processor_logs())
+
+    stack.wait_for("the failure notice of the timed-out run", notified, timeout=120)
+
+
 def test_backfill_three_days(stack, sandbox_server, tmp_path):
     server, _ = sandbox_server
     data_dir = tmp_path / "data" / ACCOUNT
@@ -282,17 +319,25 @@ def test_backfill_three_days(stack, sandbox_server, tmp_path):
     stack.wait_for("both account DAGs", lambda: len(stack.query(
         "SELECT dag_id FROM serialized_dag WHERE dag_id LIKE 'vtex_woowup_optin_sync__%%'")) >= 2, timeout=180)
     dag_ids = {row[0] for row in stack.query("SELECT dag_id FROM dag")}
-    assert {DAG_ID, "vtex_woowup_optin_sync__sur"} <= dag_ids
+    assert {DAG_ID, OTHER_DAG_ID} <= dag_ids
     assert "vtex_woowup_optin_sync" not in dag_ids
 
     # The operator's steps: pools from the accounts file, unpause, backfill.
+    printed = subprocess.run([sys.executable, "-m", "optin_sync.accounts", "pools"], env=stack.env,
+                             capture_output=True, text=True, check=True).stdout
+    pools = json.loads(printed)
+    assert sorted(pools) == [MISSING_POOL, "woowup_norte"]
+    del pools[MISSING_POOL]
     pools_file = tmp_path / "pools.json"
-    pools_file.write_text(subprocess.run([sys.executable, "-m", "optin_sync.accounts", "pools"], env=stack.env,
-                                         capture_output=True, text=True, check=True).stdout)
+    pools_file.write_text(json.dumps(pools))
     stack.cli("pools", "import", str(pools_file))
     stack.cli("dags", "unpause", DAG_ID)
     stack.cli("backfill", "create", "--dag-id", DAG_ID, "--from-date", DAYS[0].isoformat(),
               "--to-date", DAYS[-1].isoformat(), "--max-active-runs", "1")
+
+    # A manual run without a logical date, of the account whose pool is missing.
+    stack.cli("dags", "unpause", OTHER_DAG_ID)
+    stack.cli("dags", "trigger", OTHER_DAG_ID)
 
     def all_succeeded() -> bool:
         runs = stack.runs()
@@ -306,8 +351,8 @@ def test_backfill_three_days(stack, sandbox_server, tmp_path):
     runs = stack.runs()
     assert [run[2] for run in runs] == ["backfill"] * 3
     assert [run[4] for run in runs] == DAYS
-    pools = stack.query("SELECT DISTINCT task_id, pool FROM task_instance WHERE dag_id = %s", DAG_ID)
-    assert {pool for task_id, pool in pools if task_id in
+    task_pools = stack.query("SELECT DISTINCT task_id, pool FROM task_instance WHERE dag_id = %s", DAG_ID)
+    assert {pool for task_id, pool in task_pools if task_id in
             {"extract_woowup_customers", "ensure_opt_in_attribute", "push_updates"}} == {"woowup_norte"}
 
     # Each date has its own snapshots, run date and window: the local day.
@@ -328,13 +373,16 @@ def test_backfill_three_days(stack, sandbox_server, tmp_path):
         DAYS[1].isoformat(): ["cl-day2", "cl-day2-same"],
         DAYS[2].isoformat(): ["cl-day3"],
     }
-    assert sorted(path.name for path in (tmp_path / "data").iterdir()) == [ACCOUNT]
+    assert sorted(path.name for path in (tmp_path / "data").iterdir()) == [ACCOUNT, "sur"]
 
     # The sandbox: each window's change is written once, and nothing else.
     assert sandbox_states(server.url) == EXPECTED_STATES
     written = sorted(entry["body"].get("email") or entry["body"].get("telephone") for entry in
                      sandbox_writes(server.url))
     assert written == ["+5491128034063", "ana@gmail.com", "bruno@hotmail.com"]
+
+    # The run whose pool is missing failed at its timeout, without starting a WoowUp task, and was reported.
+    check_missing_pool_run(stack)
 
     # Re-running a date changes nothing in WoowUp. Airflow allows one unfinished backfill per DAG, and the
     # scheduler marks a backfill finished every 30 s.
