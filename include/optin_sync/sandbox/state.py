@@ -14,6 +14,7 @@ from typing import Any
 from optin_sync.sandbox.customers import format_time, validate_attribute_definition, validate_stored_customer
 from optin_sync.sandbox.faults import FaultInjector
 from optin_sync.sandbox.generator import GenerationRequest, generate
+from optin_sync.sandbox.lookup import CustomerLookup
 from optin_sync.sandbox.masterdata import validate_document
 from optin_sync.sandbox.messages import BadRequest
 from optin_sync.sandbox.ratelimit import SlidingWindowRateLimiter
@@ -71,7 +72,8 @@ class SandboxState:
     """Stored documents, customers, open scrolls, the request log and the limiter of one sandbox.
 
     Handlers hold `lock` while they read or change anything here. `monotonic` drives scroll
-    expiry, late indexing and the rate limiter; `utcnow` drives stored timestamps.
+    expiry, late indexing and the rate limiter; `utcnow` drives stored timestamps. Customers are
+    stored through `customer_lookup.store`, which keeps the identifier index current.
     """
 
     def __init__(
@@ -92,6 +94,7 @@ class SandboxState:
             self.vtex_documents = loaded.documents
             self.vtex_late = loaded.late
             self.woowup_users = loaded.customers
+            self.customer_lookup = CustomerLookup(loaded.customers)
             self.custom_attributes = loaded.attributes
             self.scenario = loaded.scenario
             self.scrolls: dict[str, ScrollCursor] = {}
@@ -227,7 +230,7 @@ class SandboxState:
     def customers(self) -> list[dict[str, Any]]:
         """Return a copy of every stored customer, ordered by userapp_id."""
         with self.lock:
-            return [copy.deepcopy(self.woowup_users[key]) for key in sorted(self.woowup_users)]
+            return [copy.deepcopy(self.woowup_users[key]) for key in self.customer_lookup.sorted_ids()]
 
     def requests(self) -> list[dict[str, Any]]:
         """Return a copy of the request log since the last reset."""

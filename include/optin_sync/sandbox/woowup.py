@@ -14,7 +14,6 @@ from optin_sync.sandbox.customers import (
     IDENTIFIERS,
     BadRequestErrors,
     apply_update,
-    find_by_identifiers,
     new_customer,
     read_form,
     validate_attribute_definition,
@@ -92,7 +91,7 @@ def _response_form(state: SandboxState, customer: dict[str, Any]) -> dict[str, A
 
 def _list_users(state: SandboxState, request: Request, commit: bool, started: float) -> Response:
     page, limit = _paging(request)
-    keys = sorted(state.woowup_users)[page * limit : (page + 1) * limit]
+    keys = state.customer_lookup.sorted_ids()[page * limit : (page + 1) * limit]
     payload = [_response_form(state, state.woowup_users[key]) for key in keys]
     return envelope(200, payload, "ok", "success", started)
 
@@ -108,14 +107,14 @@ def _identifier_query(request: Request) -> dict[str, str]:
 
 
 def _find(state: SandboxState, request: Request, commit: bool, started: float) -> Response:
-    customer, _ = find_by_identifiers(state.woowup_users, _identifier_query(request))
+    customer, _ = state.customer_lookup.find(_identifier_query(request))
     if customer is None:
         return envelope(404, {"errors": ["user not found"]}, "user_not_found", "user not found", started)
     return envelope(200, _response_form(state, customer), "ok", "success", started)
 
 
 def _exist(state: SandboxState, request: Request, commit: bool, started: float) -> Response:
-    customer, _ = find_by_identifiers(state.woowup_users, _identifier_query(request))
+    customer, _ = state.customer_lookup.find(_identifier_query(request))
     return envelope(200, {"exist": customer is not None}, "ok", "success", started)
 
 
@@ -128,7 +127,7 @@ def _update(state: SandboxState, request: Request, commit: bool, started: float)
         return bad_request(errors, started)
 
     now = state.now_text()
-    existing, matched_key = find_by_identifiers(state.woowup_users, body)
+    existing, matched_key = state.customer_lookup.find(body)
     if existing is None:
         userapp_id = max(state.woowup_users, default=0) + 1
         customer = apply_update(new_customer(userapp_id, now), body, None, now)
@@ -138,7 +137,7 @@ def _update(state: SandboxState, request: Request, commit: bool, started: float)
         status, message = 200, "user updated"
 
     if commit:
-        state.woowup_users[customer["userapp_id"]] = customer
+        state.customer_lookup.store(customer)
     return envelope(status, _response_form(state, customer), "ok", message, started)
 
 
