@@ -101,11 +101,32 @@ def vtex_woowup_optin_sync():
 
         return extract(_context(run), _settings(), *WoowUpHook(_account().woowup_conn_id).endpoint())
 
+    # Above OPTIN_SYNC_BUCKET_THRESHOLD_ROWS, planning splits into buckets that the workers share: one mapped task
+    # instance per bucket matches its keys, then one per bucket decides its customers. Below it, prepare returns no
+    # bucket, both mapped tasks are skipped and plan_channel_updates plans the run on its own.
     @task
-    def plan_channel_updates(run: dict, _profiles: dict, _customers: dict) -> dict:
+    def plan_prepare(run: dict, _profiles: dict, _customers: dict) -> list[int]:
+        from optin_sync.run.buckets import plan_prepare as prepare
+
+        return prepare(_context(run), _settings())
+
+    @task
+    def match_bucket(run: dict, bucket: int) -> dict:
+        from optin_sync.run.buckets import match_bucket as match
+
+        return match(_context(run), _settings(), bucket)
+
+    @task
+    def decide_bucket(run: dict, bucket: int) -> dict:
+        from optin_sync.run.buckets import decide_bucket as decide
+
+        return decide(_context(run), _settings(), bucket)
+
+    @task(trigger_rule="none_failed")
+    def plan_channel_updates(run: dict, buckets: list[int]) -> dict:
         from optin_sync.run.planning import plan_channel_updates as plan
 
-        return plan(_context(run), _settings())
+        return plan(_context(run), _settings(), buckets=len(buckets))
 
     @task
     def check_quality(run: dict, _plan: dict) -> dict:
@@ -143,7 +164,11 @@ def vtex_woowup_optin_sync():
     run = resolve_run()
     profiles = extract_vtex_profiles(run)
     customers = extract_woowup_customers(run)
-    plan = plan_channel_updates(run, profiles, customers)
+    buckets = plan_prepare(run, profiles, customers)
+    matched = match_bucket.partial(run=run).expand(bucket=buckets)
+    decided = decide_bucket.partial(run=run).expand(bucket=buckets)
+    plan = plan_channel_updates(run, buckets)
+    matched >> decided >> plan
     gate = check_quality(run, plan)
     attribute = ensure_opt_in_attribute(run, gate)
     pushed = push_updates(run, attribute)

@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     http_timeout_seconds: float = Field(default=30.0, gt=0)
     max_attempts: int = Field(default=6, ge=1, le=20)
 
+    # Scale-out: above this many profiles plus customers, planning splits into `buckets` mapped tasks
+    bucket_threshold_rows: int = Field(default=2_000_000, ge=0)
+    buckets: int = Field(default=8, ge=1, le=64)
+
     # Personal data
     pii_mode: PiiMode = PiiMode.MASKED
     pii_conn_id: str = Field(default="optin_sync_pii", min_length=1)
@@ -214,6 +218,8 @@ _ACCEPTED = {
     "failure_notifier": "log, or the dotted path of a BaseNotifier subclass",
     "failure_notifier_kwargs": "a JSON object of the notifier's keyword arguments",
     "raw_retention_days": "a whole number of days, 1 or more",
+    "bucket_threshold_rows": "a whole number of rows, 0 or more (0: always split into buckets)",
+    "buckets": "an integer from 1 to 64",
     "quality_min_known_opt_in_share": "a number from 0 to 1",
 }
 

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
-TASKS = ["resolve_run", "extract_vtex_profiles", "extract_woowup_customers", "plan_channel_updates",
-         "check_quality", "ensure_opt_in_attribute", "push_updates", "write_run_summary"]
+TASKS = ["resolve_run", "extract_vtex_profiles", "extract_woowup_customers", "plan_prepare", "match_bucket",
+         "decide_bucket", "plan_channel_updates", "check_quality", "ensure_opt_in_attribute", "push_updates",
+         "write_run_summary"]
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,15 @@ def test_gate_runs_before_any_write(dagbag):
     upstream_of_push = dag.get_task("push_updates").get_flat_relative_ids(upstream=True)
     assert "check_quality" in upstream_of_push
     assert "ensure_opt_in_attribute" in upstream_of_push
+
+
+def test_buckets_run_between_prepare_and_plan(dagbag):
+    dag = dagbag.dags["vtex_woowup_optin_sync"]
+    assert dag.get_task("match_bucket").upstream_task_ids >= {"plan_prepare"}
+    assert dag.get_task("decide_bucket").upstream_task_ids >= {"plan_prepare", "match_bucket"}
+    assert dag.get_task("plan_channel_updates").upstream_task_ids >= {"plan_prepare", "decide_bucket"}
+    # A run below the threshold maps no bucket: the skipped bucket tasks must not skip the plan.
+    assert dag.get_task("plan_channel_updates").trigger_rule == "none_failed"
 
 
 def test_params_and_limits(dagbag):
