@@ -9,7 +9,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-MODULES = ("benchmarks.bench_rate_limit",)
+MODULES = ("benchmarks.bench_rate_limit", "benchmarks.bench_api_cost")
 OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 COMMAND = "make bench  # runs .venv/bin/python -m benchmarks.run"
 
