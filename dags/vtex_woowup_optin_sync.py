@@ -8,8 +8,9 @@ Each night the run covers the previous local day. It extracts the VTEX profiles 
 WoowUp customer to Parquet snapshots, and matches them by normalised email and phone. It decides each channel by the
 consent rules, checks quality and the mass-change guard, and writes only the changed channels.
 
-Connections: `vtex_default` (host = base URL, login = app key, password = app token) and `woowup_default`
-(host = base URL, password = API key). Settings: `OPTIN_SYNC_*` environment variables (see `docs/settings.md`).
+Connections: `vtex_default` (host = base URL, login = app key, password = app token), `woowup_default`
+(host = base URL, password = API key) and `optin_sync_pii` (password = key of the personal-data hashes).
+Settings: `OPTIN_SYNC_*` environment variables (see `docs/settings.md`).
 
 With `OPTIN_SYNC_ACCOUNTS_FILE` set, each account of that file gets its own DAG, `vtex_woowup_optin_sync__<account>`,
 with the account's Connections, settings, pool and data folder (see `docs/deployment.md`).
@@ -65,6 +66,12 @@ def _final(call, *args):
         raise AirflowFailException(str(exc)) from exc
 
 
+def _pii_key(settings) -> str | None:
+    from optin_sync_hooks import PiiKeyHook
+
+    return PiiKeyHook(settings.pii_conn_id).key()
+
+
 def _context(run: dict):
     from optin_sync.run.context import RunContext
 
@@ -77,9 +84,13 @@ def vtex_woowup_optin_sync():
         from optin_sync.run.context import RunContext
         from optin_sync.windows import resolve_window
 
+        from optin_sync.snapshots.zones import make_hasher
+
         context = get_current_context()
         params, dag_run = context["params"], context["dag_run"]
         settings = _final(_settings)
+        # Fails the run at once, naming the Connection, when masked mode has no hash key.
+        _final(make_hasher, settings, _pii_key(settings))
         window = _final(lambda: resolve_window(
             window_start=params["window_start"], window_end=params["window_end"],
             data_interval_start=dag_run.data_interval_start, data_interval_end=dag_run.data_interval_end,
@@ -92,14 +103,16 @@ def vtex_woowup_optin_sync():
         from optin_sync.run.extract import extract_vtex_profiles as extract
         from optin_sync_hooks import VtexHook
 
-        return extract(_context(run), _settings(), *VtexHook(_account().vtex_conn_id).endpoint())
+        settings = _settings()
+        return extract(_context(run), settings, *VtexHook(_account().vtex_conn_id).endpoint(), _pii_key(settings))
 
     @task
     def extract_woowup_customers(run: dict) -> dict:
         from optin_sync.run.extract import extract_woowup_customers as extract
         from optin_sync_hooks import WoowUpHook
 
-        return extract(_context(run), _settings(), *WoowUpHook(_account().woowup_conn_id).endpoint())
+        settings = _settings()
+        return extract(_context(run), settings, *WoowUpHook(_account().woowup_conn_id).endpoint(), _pii_key(settings))
 
     # Above OPTIN_SYNC_BUCKET_THRESHOLD_ROWS, planning splits into buckets that the workers share: one mapped task
     # instance per bucket matches its keys, then one per bucket decides its customers. Below it, prepare returns no
@@ -126,7 +139,8 @@ def vtex_woowup_optin_sync():
     def plan_channel_updates(run: dict, buckets: list[int]) -> dict:
         from optin_sync.run.planning import plan_channel_updates as plan
 
-        return plan(_context(run), _settings(), buckets=len(buckets))
+        settings = _settings()
+        return plan(_context(run), settings, _pii_key(settings), buckets=len(buckets))
 
     @task
     def check_quality(run: dict, _plan: dict) -> dict:
@@ -147,7 +161,8 @@ def vtex_woowup_optin_sync():
         from optin_sync.run.loading import push_updates as push
         from optin_sync_hooks import WoowUpHook
 
-        return push(_context(run), _settings(), *WoowUpHook(_account().woowup_conn_id).endpoint())
+        settings = _settings()
+        return push(_context(run), settings, *WoowUpHook(_account().woowup_conn_id).endpoint(), _pii_key(settings))
 
     # Runs after every outcome of the steps before it, so a run the gate stopped still leaves a summary.
     @task(trigger_rule="all_done", retries=0)
