@@ -28,7 +28,7 @@ from world import OPT_IN_DEFINITION, document, user
 
 from optin_sync.sandbox import SandboxCredentials, SandboxServer
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 ROOT = Path(__file__).resolve().parents[2]
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
@@ -37,6 +37,7 @@ ACCOUNT = "norte"
 DAG_ID = f"vtex_woowup_optin_sync__{ACCOUNT}"
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 RUNS_TIMEOUT = 8 * 60
+RERUN_TIMEOUT = 4 * 60
 # Three local days, far enough back that their data intervals have ended.
 DAYS = [datetime.now(ZoneInfo(TZ)).date() - timedelta(days=offset) for offset in (12, 11, 10)]
 # The second account's pool is left out of Airflow, so its run must fail at its short timeout, not wait for ever.
@@ -189,10 +190,13 @@ class AirflowStack:
             return cursor.fetchall()
 
     def runs(self) -> list[tuple]:
-        """Return the DAG's runs as (run_id, state, run_type, end_date, local date of the window) in date order."""
+        """Return the DAG's runs as (run_id, state, run_type, end_date, local date of the logical date).
+
+        A manual run without a logical date has None as its date and comes last.
+        """
         rows = self.query("SELECT run_id, state, run_type, end_date, logical_date FROM dag_run WHERE dag_id = %s "
                           "ORDER BY logical_date", DAG_ID)
-        return [(*row[:4], row[4].astimezone(ZoneInfo(TZ)).date()) for row in rows]
+        return [(*row[:4], row[4].astimezone(ZoneInfo(TZ)).date() if row[4] else None) for row in rows]
 
     def wait_for(self, description: str, condition, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -384,22 +388,24 @@ def test_backfill_three_days(stack, sandbox_server, tmp_path):
     # The run whose pool is missing failed at its timeout, without starting a WoowUp task, and was reported.
     check_missing_pool_run(stack)
 
-    # Re-running a date changes nothing in WoowUp. Airflow allows one unfinished backfill per DAG, and the
-    # scheduler marks a backfill finished every 30 s.
-    stack.wait_for("the backfill to be marked complete", lambda: stack.query(
-        "SELECT count(*) FROM backfill WHERE dag_id = %s AND completed_at IS NULL", DAG_ID) == [(0,)], timeout=90)
+    # Re-running a date as the runbook does, with window Params, writes nothing and keeps the first run's files.
     writes_before = len(sandbox_writes(server.url))
-    second_run = next(run for run in runs if run[4] == DAYS[1])
-    stack.cli("backfill", "create", "--dag-id", DAG_ID, "--from-date", DAYS[1].isoformat(),
-              "--to-date", DAYS[1].isoformat(), "--reprocess-behavior", "completed")
+    window_start = datetime.combine(DAYS[1], clock.min, tzinfo=ZoneInfo(TZ))
+    conf = {"window_start": window_start.isoformat(), "window_end": (window_start + timedelta(days=1)).isoformat()}
+    stack.cli("dags", "trigger", DAG_ID, "--conf", json.dumps(conf))
 
     def rerun_succeeded() -> bool:
-        run = next(run for run in stack.runs() if run[0] == second_run[0])
-        assert run[1] != "failed", f"the re-run failed\n{stack.task_logs()}"
-        return run[1] == "success" and run[3] is not None and run[3] > second_run[3]
+        manual = [run for run in stack.runs() if run[2] == "manual"]
+        assert not [run for run in manual if run[1] == "failed"], f"the re-run failed\n{stack.task_logs()}"
+        return len(manual) == 1 and manual[0][1] == "success"
 
-    stack.wait_for("the re-run of the second day", rerun_succeeded, timeout=RUNS_TIMEOUT)
+    stack.wait_for("the re-run of the second day", rerun_succeeded, timeout=RERUN_TIMEOUT)
     assert len(sandbox_writes(server.url)) == writes_before
     assert sandbox_states(server.url) == EXPECTED_STATES
+    summaries = sorted(data_dir.glob(f"run_summary/run_date={DAYS[1].isoformat()}/run_id=*/run_summary.json"))
+    assert [path.parent.name.split("__")[0] for path in summaries] == ["run_id=backfill", "run_id=manual"]
+    rerun = json.loads(summaries[1].read_text(encoding="utf-8"))
+    assert rerun["status"] == "ok"
+    assert rerun["write_results"] == {}
     print(f"\nscheduler e2e: 3-day backfill done in {backfill_seconds:.0f} s, "
           f"re-run done {time.monotonic() - started:.0f} s after the services were up")
