@@ -36,13 +36,27 @@ class LogFailureNotifier(BaseNotifier):
         )
 
 
+def _tolerate_serialized_dag(notifier: BaseNotifier) -> BaseNotifier:
+    """Let ``notifier`` render its templates when the callback's context holds a serialized DAG.
+
+    Failure callbacks run where the DAG is a ``SerializedDAG``, which has no ``get_template_env``; BaseNotifier
+    would raise AttributeError there before notifying. Such a DAG gets Airflow's default sandboxed environment.
+    """
+
+    def template_env(dag=None):
+        return BaseNotifier.get_template_env(notifier, dag=dag if hasattr(dag, "get_template_env") else None)
+
+    notifier.get_template_env = template_env
+    return notifier
+
+
 def failure_notifier(settings: Settings) -> BaseNotifier:
     """Build the notifier that ``settings.failure_notifier`` names; raise ``SettingsError`` if it cannot be built."""
     from optin_sync.errors import SettingsError
 
     name = settings.failure_notifier
     if name == "log":
-        return LogFailureNotifier()
+        return _tolerate_serialized_dag(LogFailureNotifier())
 
     module_name, _, class_name = name.rpartition(".")
     try:
@@ -53,7 +67,7 @@ def failure_notifier(settings: Settings) -> BaseNotifier:
     if not (isinstance(notifier_class, type) and issubclass(notifier_class, BaseNotifier)):
         raise SettingsError(f"OPTIN_SYNC_FAILURE_NOTIFIER: {name!r} is not a BaseNotifier subclass")
     try:
-        return notifier_class(**settings.failure_notifier_kwargs)
+        return _tolerate_serialized_dag(notifier_class(**settings.failure_notifier_kwargs))
     except TypeError as exc:
         raise SettingsError(f"OPTIN_SYNC_FAILURE_NOTIFIER_KWARGS: {name} does not accept these arguments "
                             f"({exc})") from None

@@ -11,7 +11,7 @@ from world import WINDOW, world
 pytestmark = pytest.mark.e2e
 
 
-def test_failed_expectation_stops_the_load(sandbox, sync_dag, monkeypatch):
+def test_failed_expectation_stops_the_load(sandbox, sync_dag, monkeypatch, caplog):
     monkeypatch.setenv("OPTIN_SYNC_QUALITY_MIN_CUSTOMERS", "100")
     sandbox.reset(world())
     dag_run = run_dag(sync_dag, window=WINDOW)
@@ -30,3 +30,6 @@ def test_failed_expectation_stops_the_load(sandbox, sync_dag, monkeypatch):
     assert validation["failures"] == ["woowup_customers: ExpectTableRowCountToBeBetween() observed=12"]
     summary = json.loads(next(sandbox.data_dir.glob("run_summary/run_date=*/run_id=*/run_summary.json")).read_text())
     assert summary["status"] == "stopped_by_gate"
+    # The failure notifier ran and logged the run, instead of failing on the serialized DAG of the callback.
+    assert "opt-in sync run failed dag_id=vtex_woowup_optin_sync" in caplog.text
+    assert "get_template_env" not in caplog.text
