@@ -153,3 +153,40 @@ def test_forget_removes_every_row_of_one_person(sandbox, quiet_run, capsys):
     assert main(["lookup", "--email", "bruno@hotmail.com"]) == 1
     # Nobody else was touched.
     assert main(["lookup", "--email", "ana.perez@gmail.com", "--json"]) == 0
+
+
+def test_forget_refuses_values_that_name_no_single_person(sandbox, quiet_run, capsys):
+    # A masked marketplace alias is rejected by the matcher, so it cannot stand for one person.
+    assert main(["--lang", "en", "forget", "--email", "hugo@gmail.com-123b.ct.vtex.com.br"]) == 3
+    assert "does not name one person" in capsys.readouterr().err
+    assert main(["--lang", "en", "forget", "--email", "   "]) == 2
+    assert "give --email or --phone" in capsys.readouterr().err
+
+
+def test_forget_dry_run_counts_and_changes_nothing(sandbox, quiet_run, capsys):
+    before = {path: path.read_bytes() for path in sandbox.data_dir.rglob("*.parquet")}
+    assert main(["--lang", "en", "forget", "--email", "bruno@hotmail.com", "--dry-run"]) == 0
+    assert "Would remove" in capsys.readouterr().out
+    assert {path: path.read_bytes() for path in sandbox.data_dir.rglob("*.parquet")} == before
+
+
+def test_forget_stops_before_changing_anything_when_a_file_is_unreadable(sandbox, quiet_run, capsys):
+    broken = next(sandbox.data_dir.glob("decisions/run_date=*/run_id=*/part-0.parquet"))
+    broken.write_bytes(broken.read_bytes()[:200])
+    ledger = next(sandbox.data_dir.glob("consent_ledger/run_date=*/run_id=*/part-0.parquet"))
+    before = ledger.read_bytes()
+    assert main(["--lang", "en", "forget", "--email", "bruno@hotmail.com"]) == 1
+    err = capsys.readouterr().err
+    assert "not a readable Parquet file" in err
+    assert "Traceback" not in err
+    assert ledger.read_bytes() == before
+    assert main(["--lang", "en", "lookup", "--email", "bruno@hotmail.com"]) == 1
+    assert "not a readable Parquet file" in capsys.readouterr().err
+
+
+def test_report_command_rebuilds_the_run_report_in_english(sandbox, quiet_run, capsys, tmp_path):
+    output = tmp_path / "report.html"
+    assert main(["--lang", "en", "report", "--run-id", quiet_run, "--output", str(output)]) == 0
+    html = output.read_text(encoding="utf-8")
+    assert 'lang="en"' in html
+    assert "<h2>Outcomes per channel</h2>" in html

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 
 from optin_sync.analyst.datasets import part_files
 from optin_sync.analyst.people import Person
+from optin_sync.errors import SnapshotError
 from optin_sync.load.journal import WriteJournal
 from optin_sync.snapshots.index import INDEX_DATASET
 from optin_sync.snapshots.manifest import write_manifest
@@ -64,14 +65,16 @@ def _rows_of(table: pa.Table, dataset: str, person: Person) -> pa.ChunkedArray |
     return mask
 
 
-def _rewrite(path: Path, person: Person, dataset: str) -> int:
-    table = pq.read_table(path, partitioning=None)
+def _kept(path: Path, person: Person, dataset: str) -> tuple[pa.Table, int]:
+    """Return the file's rows without ``person``'s and how many were left out; unreadable files raise."""
+    try:
+        table = pq.read_table(path, partitioning=None)
+    except (OSError, pa.ArrowException) as error:
+        raise SnapshotError(f"{path} is not a readable Parquet file ({error}); nothing was removed. Restore the "
+                            "file or move it away, then run forget again") from None
     mask = _rows_of(table, dataset, person)
     removed = int(pc.sum(mask).as_py() or 0)
-    if removed:
-        kept = table.filter(pc.invert(mask))
-        _atomic_write(path, lambda temporary: pq.write_table(kept, temporary))
-    return removed
+    return (table.filter(pc.invert(mask)) if removed else table), removed
 
 
 def _run_of(path: Path) -> RunKey:
@@ -79,6 +82,10 @@ def _run_of(path: Path) -> RunKey:
 
     run_id = path.parent.name.removeprefix("run_id=")
     return RunKey(date.fromisoformat(path.parent.parent.name.removeprefix("run_date=")), run_id)
+
+
+def _journal_rows(path: Path, customers: set[int]) -> int:
+    return sum(entry.get("userapp_id") in customers for entry in WriteJournal(path).entries())
 
 
 def _rewrite_journal(path: Path, customers: set[int]) -> int:
@@ -91,31 +98,50 @@ def _rewrite_journal(path: Path, customers: set[int]) -> int:
     return removed
 
 
-def forget(data_dir: Path, raw_dir: Path, person: Person) -> Erasure:
-    """Remove ``person``'s rows from every Parquet snapshot and write journal; rewrite the touched manifests."""
+def _parquet_files(root: Path) -> list[tuple[str, Path]]:
+    """Every snapshot file of a zone with the dataset whose rules apply to it."""
+    files = []
+    for folder in sorted(path for path in root.iterdir() if path.is_dir() and not path.name.startswith(("_", "."))):
+        files += [(folder.name, path) for path in part_files(root, folder.name)]
+    # The WoowUp index holds customers in the shape of the woowup_customers dataset.
+    files += [("woowup_customers", path) for path in sorted(root.glob(f"{INDEX_DATASET}/index-*.parquet"))]
+    return files
+
+
+def forget(data_dir: Path, raw_dir: Path, person: Person, *, apply: bool = True) -> Erasure:
+    """Remove ``person``'s rows from every Parquet snapshot and write journal; rewrite the touched manifests.
+
+    Every file is read before any is changed, so an unreadable file stops the erasure before it starts. With
+    ``apply`` false nothing is changed and the counts say what would be removed.
+    """
     removed: dict[str, int] = {}
     runs: set[RunKey] = set()
-    zones = (("analyst", Path(data_dir)), ("raw", Path(raw_dir)))
+    changes: list[tuple[Path, pa.Table]] = []
+    zones = [(zone, Path(root)) for zone, root in (("analyst", data_dir), ("raw", raw_dir)) if Path(root).exists()]
     for zone, root in zones:
-        if not root.exists():
-            continue
-        for folder in sorted(path for path in root.iterdir() if path.is_dir() and not path.name.startswith(("_", "."))):
-            dataset = folder.name
-            for path in part_files(root, dataset):
-                count = _rewrite(path, person, dataset)
-                if count:
-                    removed[f"{zone}/{dataset}"] = removed.get(f"{zone}/{dataset}", 0) + count
-                    if zone == "analyst":
-                        runs.add(_run_of(path))
-        # The WoowUp index holds customers in the shape of the woowup_customers dataset.
-        for path in sorted(root.glob(f"{INDEX_DATASET}/index-*.parquet")):
-            count = _rewrite(path, person, "woowup_customers")
+        for dataset, path in _parquet_files(root):
+            kept, count = _kept(path, person, dataset)
+            if not count:
+                continue
+            name = f"{zone}/{INDEX_DATASET if INDEX_DATASET in path.parts else dataset}"
+            removed[name] = removed.get(name, 0) + count
+            if "run_id=" in path.parent.name:
+                runs.add(_run_of(path))
+            changes.append((path, kept))
+    journals = [journal for _, root in zones for journal in root.glob(JOURNAL_PATTERN)]
+    if not apply:
+        for journal in journals:
+            count = _journal_rows(journal, set(person.userapp_ids))
             if count:
-                removed[f"{zone}/{INDEX_DATASET}"] = removed.get(f"{zone}/{INDEX_DATASET}", 0) + count
-        for journal in root.glob(JOURNAL_PATTERN):
-            count = _rewrite_journal(journal, set(person.userapp_ids))
-            if count:
-                removed[f"{zone}/write_journal"] = removed.get(f"{zone}/write_journal", 0) + count
+                removed["raw/write_journal"] = removed.get("raw/write_journal", 0) + count
+        return Erasure(removed, frozenset(runs))
+
+    for path, kept in changes:
+        _atomic_write(path, lambda temporary, table=kept: pq.write_table(table, temporary))
+    for journal in journals:
+        count = _rewrite_journal(journal, set(person.userapp_ids))
+        if count:
+            removed["raw/write_journal"] = removed.get("raw/write_journal", 0) + count
     store = SnapshotStore(data_dir)
     for run in runs:
         if store.folder("run_summary", run).exists():

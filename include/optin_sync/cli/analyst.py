@@ -13,7 +13,8 @@ import pandas as pd
 
 from optin_sync.analyst.forget import forget
 from optin_sync.analyst.lookup import history
-from optin_sync.analyst.people import find_person, person_hashes
+from optin_sync.analyst.people import PersonNotGiven, find_person, person_hashes
+from optin_sync.errors import SettingsError, SnapshotError
 from optin_sync.analyst.revert import RESTORE, RevertUnavailable, apply_revert, plan_revert
 from optin_sync.cli.connections import ConnectionMissing, pii_key, woowup_endpoint
 from optin_sync.cli.main import EXIT_NOT_FOUND, EXIT_USAGE, command_settings, locate_run
@@ -58,9 +59,17 @@ def run_report_command(arguments: argparse.Namespace) -> int:
         print(messages["error.unreadable"].format(path=error.path, error=error.error), file=sys.stderr)
         return EXIT_NOT_FOUND
     run = _run_key(found.path)
+    if summary.get("status") == "incomplete":
+        print(messages["report.incomplete"].format(run_id=run.run_id), file=sys.stderr)
+        return EXIT_NOT_FOUND
     validation_path = store.folder("quality", run) / "validation.json"
-    validation = json.loads(validation_path.read_text(encoding="utf-8")) if validation_path.exists() else None
-    html = render_report(summary, validation, load_history(store.root), settings.lang)
+    try:
+        validation = json.loads(validation_path.read_text(encoding="utf-8")) if validation_path.exists() else None
+        html = render_report(summary, validation, load_history(store.root), settings.lang)
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        print(messages["error.unreadable"].format(path=found.path, error=f"unexpected content ({error!r})"),
+              file=sys.stderr)
+        return EXIT_NOT_FOUND
     if arguments.output:
         arguments.output.parent.mkdir(parents=True, exist_ok=True)
         arguments.output.write_text(html, encoding="utf-8")
@@ -72,13 +81,16 @@ def run_report_command(arguments: argparse.Namespace) -> int:
 
 
 def _person(arguments: argparse.Namespace, settings, messages):
+    """Find the person of --email or --phone; print why not and return None on a user or data error."""
     try:
         hasher = PiiHasher(pii_key(settings.pii_conn_id))
+        person = person_hashes(settings, hasher, email=arguments.email, phone=arguments.phone)
+        return find_person(Path(settings.data_dir), person)
     except ConnectionMissing as error:
         print(messages["error.connection"].format(error=error), file=sys.stderr)
-        return None
-    person = person_hashes(settings, hasher, email=arguments.email, phone=arguments.phone)
-    return find_person(Path(settings.data_dir), person)
+    except (PersonNotGiven, SettingsError, SnapshotError) as error:
+        print(f"optin-sync: {error}", file=sys.stderr)
+    return None
 
 
 def run_lookup_command(arguments: argparse.Namespace) -> int:
@@ -89,11 +101,17 @@ def run_lookup_command(arguments: argparse.Namespace) -> int:
     person = _person(arguments, settings, messages)
     if person is None:
         return EXIT_USAGE
-    found = history(Path(settings.data_dir), person)
+    try:
+        found = history(Path(settings.data_dir), person)
+    except SnapshotError as error:
+        print(f"optin-sync: {error}", file=sys.stderr)
+        return EXIT_NOT_FOUND
     if arguments.json:
-        print(json.dumps({name: json.loads(getattr(found, name).to_json(orient="records", date_format="iso"))
-                          for name in ("profiles", "decisions", "quarantine", "writes")},
-                         indent=2, ensure_ascii=False))
+        content = {"found": {"profiles": len(person.profile_ids), "customers": len(person.userapp_ids),
+                             "key_rejected": person.key is None}}
+        content |= {name: json.loads(getattr(found, name).to_json(orient="records", date_format="iso"))
+                    for name in ("profiles", "decisions", "quarantine", "writes")}
+        print(json.dumps(content, indent=2, ensure_ascii=False))
         return 0 if person.found else EXIT_NOT_FOUND
     mask = mask_email if person.kind == "email" else mask_phone
     shown = mask(person.key) if person.key else "-"
@@ -120,17 +138,28 @@ def run_forget_command(arguments: argparse.Namespace) -> int:
     person = _person(arguments, settings, messages)
     if person is None:
         return EXIT_USAGE
+    if person.key is None:
+        # A placeholder or unreadable value is not one person's: erasing by it would erase everyone who has it.
+        print(messages["forget.rejected_value"], file=sys.stderr)
+        return EXIT_REFUSED
     records = len(person.profile_ids) + len(person.userapp_ids)
     if records > arguments.max_records:
         print(messages["forget.too_many"].format(records=records, limit=arguments.max_records), file=sys.stderr)
         return EXIT_REFUSED
-    erasure = forget(Path(settings.data_dir), raw_dir(settings), person)
+    try:
+        erasure = forget(Path(settings.data_dir), raw_dir(settings), person, apply=not arguments.dry_run)
+    except SnapshotError as error:
+        print(f"optin-sync: {error}", file=sys.stderr)
+        return EXIT_NOT_FOUND
     if not erasure.total:
         print(messages["forget.nothing"])
         return 0
-    print(messages["forget.done"].format(total=erasure.total, runs=len(erasure.runs)))
+    heading = "forget.would_remove" if arguments.dry_run else "forget.done"
+    print(messages[heading].format(total=erasure.total, runs=len(erasure.runs)))
     for name, count in sorted(erasure.removed.items()):
         print(f"  {name:<32} {count}")
+    if not raw_dir(settings).exists():
+        print(messages["forget.no_raw_zone"].format(folder=raw_dir(settings)))
     return 0
 
 

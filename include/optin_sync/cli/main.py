@@ -51,9 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--pii-conn-id", default=None,
                              help="Airflow Connection with the hash key (default: OPTIN_SYNC_PII_CONN_ID, else optin_sync_pii)")
     commands.choices["lookup"].add_argument("--json", action="store_true", help="print JSON instead of tables")
-    commands.choices["forget"].add_argument("--max-records", type=int, default=10, metavar="N",
-                                            help="refuse when the value matches more than N records (default 10): "
+    commands.choices["forget"].add_argument("--max-records", type=int, default=3, metavar="N",
+                                            help="refuse when the value matches more than N records (default 3): "
                                                  "a shared phone or email would erase other people")
+    commands.choices["forget"].add_argument("--dry-run", action="store_true",
+                                            help="count the rows that would be removed, and remove nothing")
 
     revert = commands.add_parser("revert", help="restore the channel states a run changed (plan only unless --apply)",
                                  description="Restore the channel states a run wrote, only where WoowUp still holds "
@@ -108,7 +110,8 @@ def run_summary_command(arguments: argparse.Namespace) -> int:
     messages = catalogue(settings.lang)
     data_dir = Path(settings.data_dir)
     try:
-        summary = read_summary(find_summary(data_dir, arguments.run_id))
+        found = find_summary(data_dir, arguments.run_id)
+        summary = read_summary(found)
     except NoRuns:
         print(messages["error.no_runs"].format(folder=data_dir), file=sys.stderr)
         return EXIT_NOT_FOUND
@@ -121,7 +124,13 @@ def run_summary_command(arguments: argparse.Namespace) -> int:
         print(messages["error.unreadable"].format(path=error.path, error=error.error), file=sys.stderr)
         return EXIT_NOT_FOUND
 
-    print(render_summary(summary, messages))
+    try:
+        text = render_summary(summary, messages)
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        print(messages["error.unreadable"].format(path=found.path, error=f"unexpected content ({error!r})"),
+              file=sys.stderr)
+        return EXIT_NOT_FOUND
+    print(text)
     return 0
 
 

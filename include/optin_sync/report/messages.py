@@ -76,6 +76,11 @@ ES: dict[str, str] = {
                         "Revise con lookup y repita con --max-records si corresponde."),
     "forget.done": "Se borraron {total} filas de {runs} ejecución(es):",
     "forget.nothing": "No había filas de esta persona; no se cambió nada.",
+    "forget.would_remove": "Se borrarían {total} filas de {runs} ejecución(es) (simulación: no se cambió nada):",
+    "forget.rejected_value": ("El buscador de coincidencias rechaza este valor (de relleno o ilegible), así que no "
+                              "identifica a una sola persona: no se borró nada. Use otro email o teléfono."),
+    "forget.no_raw_zone": "No existe la zona cruda {folder}: no se revisó.",
+    "report.incomplete": "La ejecución {run_id} no llegó a planificar, así que no tiene informe; vea su resumen.",
     "revert.plan": "Plan para revertir la ejecución {run_id}: {restore} canal(es) a restaurar, {skip} sin cambios.",
     "revert.dry": "No se envió nada. Repita con --apply para escribir estos {customers} cliente(s) en WoowUp.",
     "revert.applied": "Reversión enviada: {results}. Resultados en {path}.",
@@ -155,6 +160,11 @@ EN: dict[str, str] = {
                         "and repeat with --max-records if that is right."),
     "forget.done": "Removed {total} rows from {runs} run(s):",
     "forget.nothing": "No rows of this person were found; nothing changed.",
+    "forget.would_remove": "Would remove {total} rows from {runs} run(s) (dry run: nothing changed):",
+    "forget.rejected_value": ("The matcher rejects this value (a placeholder or unreadable), so it does not name one "
+                              "person: nothing was removed. Use another email or phone."),
+    "forget.no_raw_zone": "The raw zone {folder} does not exist: it was not checked.",
+    "report.incomplete": "Run {run_id} stopped before planning, so it has no report; see its summary.",
     "revert.plan": "Plan to revert run {run_id}: {restore} channel(s) to restore, {skip} left as they are.",
     "revert.dry": "Nothing was sent. Repeat with --apply to write these {customers} customer(s) to WoowUp.",
     "revert.applied": "Revert sent: {results}. Results in {path}.",

@@ -65,6 +65,11 @@ def build_summary(*, context: dict, decisions: pd.DataFrame, profiles: pd.DataFr
 
 def render_text(summary: dict[str, Any]) -> str:
     """Render the summary as a short fixed-width table for logs and the terminal."""
+    if summary.get("status") == "incomplete" or "profiles" not in summary:
+        window = summary.get("window") or {}
+        return (f"run {summary.get('run_id')}  date {summary.get('run_date')}  window {window.get('start')} .. "
+                f"{window.get('end')}  status={summary.get('status', 'unknown')}: the run stopped before its plan "
+                "was checked and sent; see the failed task's log")
     lines = [
         f"run {summary['run_id']}  date {summary['run_date']}  window {summary['window']['start']} .. "
         f"{summary['window']['end']}  dry_run={summary['dry_run']}  status={summary['status']}",

@@ -42,7 +42,10 @@ def make_hasher(settings: Settings, pii_key: str | None) -> PiiHasher | None:
                 f"(its password); " + PII_CONNECTION_HINT.format(conn_id=settings.pii_conn_id)
             )
         return None
-    return PiiHasher(pii_key)
+    try:
+        return PiiHasher(pii_key)
+    except SettingsError as error:
+        raise SettingsError(f"the Airflow Connection {settings.pii_conn_id!r}: {error}") from None
 
 
 class Zones:
