@@ -3,6 +3,9 @@
 The run's folder holds ``_layout.json`` (the bucket count) and the prepared ``keys`` and ``quarantine``; each
 ``bucket=K/`` folder holds the inputs and outputs of bucket K. Every worker must see this folder, so in a
 distributed deployment the raw zone is on a shared volume.
+
+NOTE: ``optin-sync forget`` does not rewrite bucket files. The reduce step deletes them, so only a run that stopped
+before its reduce leaves them, until the raw retention deletes its folder.
 """
 
 from __future__ import annotations
