@@ -287,7 +287,8 @@ def run() -> dict:
                   "vary from run to run"),
         "rows": rows(result),
         "notes": [
-            f"Index night: {_breakdown(result.index)}. It re-reads each of the {result.planned_writes:,} customers "
+            f"Index night: {_breakdown(result.index)}. It plans on the index that the full-export night built by "
+            f"paging every customer, re-reads each of the {result.planned_writes:,} customers "
             f"it planned to write, and writes the {result.planned_writes - result.unchanged_on_recheck:,} that "
             "still need a change after the re-read. A customer who got a bounce still gets its `opt_in_vtex` value "
             "and its other channels written, without `mailing`. The planned writes outnumber the changed "
