@@ -1,7 +1,6 @@
 """Generated data: determinism, steady-state shares and the messy values a sync must handle."""
 
 import re
-import time
 from datetime import date, datetime, timezone
 
 import pytest
@@ -237,11 +236,11 @@ def test_generator_opt_in_attribute_defined_on_request():
     assert any(customer["custom_attributes"].get("opt_in_vtex") in ("True", "False") for customer in defined.customers)
 
 
-def test_generator_large_data_is_fast():
-    started = time.perf_counter()
-    generate(GenerationRequest(seed=1, profiles=20_000, customers=100_000, anchor_date=ANCHOR))
+def test_generator_makes_large_worlds_of_the_size_asked():
+    # Its speed is measured by the API-cost benchmark, which generates a million customers.
+    data = generate(GenerationRequest(seed=1, profiles=20_000, customers=100_000, anchor_date=ANCHOR))
 
-    assert time.perf_counter() - started < 10
+    assert len(data.customers) == 100_000
 
 
 @pytest.mark.parametrize(
