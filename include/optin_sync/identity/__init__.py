@@ -1,7 +1,7 @@
 """Match keys: normalised emails and phones that identify one person across VTEX and WoowUp.
 
-`email_keys`, `phone_keys` and `phone_keys_by_shape` (the pandas column versions) are imported on first use, so
-importing this package does not import pandas.
+The pandas column versions (`email_keys`, `phone_keys` and their `_by_shape` forms) are imported on first use,
+so importing this package does not import pandas.
 """
 
 from __future__ import annotations
@@ -14,20 +14,21 @@ from optin_sync.identity.phones import phone_key, phone_keys_from_fields
 from optin_sync.identity.result import KeyResult
 
 if TYPE_CHECKING:
-    from optin_sync.identity.vectorised import email_keys, phone_keys, phone_keys_by_shape
+    from optin_sync.identity.vectorised import email_keys, email_keys_by_shape, phone_keys, phone_keys_by_shape
 
 __all__ = [
     "ALL_CAUSES",
     "KeyResult",
     "email_key",
     "email_keys",
+    "email_keys_by_shape",
     "phone_key",
     "phone_keys",
     "phone_keys_by_shape",
     "phone_keys_from_fields",
 ]
 
-_VECTORISED = frozenset({"email_keys", "phone_keys", "phone_keys_by_shape"})
+_VECTORISED = frozenset({"email_keys", "email_keys_by_shape", "phone_keys", "phone_keys_by_shape"})
 
 
 def __getattr__(name: str) -> Any:

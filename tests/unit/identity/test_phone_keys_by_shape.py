@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import astuple
 
 import pandas as pd
 import pytest
@@ -40,11 +41,20 @@ def expected_frame(values: list, index: pd.Index, **options: object) -> pd.DataF
 
 
 def assert_same_as_phone_key(values: list, **options: object) -> None:
+    """Check the column function, and the shape path itself, which short columns do not reach."""
     series = pd.Series(values, dtype=object)
 
     frame = phone_keys_by_shape(series, **options)
 
     pd.testing.assert_frame_equal(frame, expected_frame(values, series.index, **options))
+    if options.get("default_region", "AR").upper() != "AR":
+        return
+    text = [value for value in values if isinstance(value, str)]
+    area_code = options.get("default_area_code")
+    shaped = shape_keys(text, area_code=area_code.removeprefix("0") if area_code else None)
+    for value, decided, key, cause in zip(text, shaped.decided, shaped.keys, shaped.causes):
+        if decided:
+            assert (key, cause) == astuple(phone_key(value, **options)), value
 
 
 @pytest.mark.parametrize("area_code", AREA_CODE_OPTIONS)
