@@ -10,6 +10,7 @@ import pandas as pd
 from optin_sync.consent import outcomes as o
 from optin_sync.consent.rules import DISABLED, ENABLED, INTEGRATION_REASON
 from optin_sync.plan.targets import target_identifiers
+from optin_sync.sources.woowup import IDENTIFIER_FIELDS
 
 OPT_IN_ATTRIBUTE = "opt_in_vtex"
 PLAN_COLUMNS = [
@@ -74,22 +75,23 @@ def build_plan(
     Disables go first within the budget, because a missed refusal is worse than a late consent.
     """
     decisions = decisions.copy()
-    targets = target_identifiers(customers)
     writes = decisions[decisions["outcome"].isin(o.WRITE_OUTCOMES)]
-    per_customer = writes.groupby("userapp_id")["channel"].apply(list)
     attributes = attribute_changes(customers, attribute, full_refresh=full_refresh).set_index("userapp_id")
 
-    changed_ids = sorted(set(per_customer.index) | set(attributes.index))
-    changes_by_customer = {
-        userapp_id: dict(zip(group["channel"], group["desired_state"]))
-        for userapp_id, group in writes.groupby("userapp_id")
-    }
-    targets_by_customer = targets.set_index("userapp_id")
-    rows = []
-    for userapp_id in changed_ids:
-        target = targets_by_customer.loc[userapp_id]
-        rows.append(_plan_row(userapp_id, changes_by_customer.get(userapp_id, {}), target,
-                              attributes["opt_in_vtex"].get(userapp_id)))
+    # Plain loops over the few changed customers: pandas group and label lookups cost far more per customer.
+    changes_by_customer: dict[int, dict[str, str]] = {}
+    for userapp_id, channel, state in zip(writes["userapp_id"].tolist(), writes["channel"].tolist(),
+                                          writes["desired_state"].tolist()):
+        changes_by_customer.setdefault(userapp_id, {})[channel] = state
+    changed_ids = sorted(set(changes_by_customer) | set(attributes.index.tolist()))
+    targets = target_identifiers(_sharing_identifiers(customers, changed_ids))
+    chosen = targets.drop_duplicates("userapp_id").set_index("userapp_id").reindex(changed_ids)
+    opt_ins = attributes["opt_in_vtex"].to_dict()
+    rows = [
+        _plan_row(userapp_id, changes_by_customer.get(userapp_id, {}), field, value, opt_ins.get(userapp_id))
+        for userapp_id, field, value in zip(changed_ids, chosen["target_field"].tolist(),
+                                            chosen["target_value"].tolist())
+    ]
     plan = pd.DataFrame(rows, columns=PLAN_COLUMNS)
 
     ambiguous = set(plan.loc[plan["target_field"].isna(), "userapp_id"])
@@ -107,6 +109,20 @@ def build_plan(
     return Plan(decisions=decisions, writes=plan.astype({"userapp_id": "int64"}))
 
 
+def _sharing_identifiers(customers: pd.DataFrame, changed_ids: list[int]) -> pd.DataFrame:
+    """Return the changed customers and every customer that shares an identifier value with one of them.
+
+    Whether a changed customer's value is unique depends only on the customers holding that same value, so
+    `target_identifiers` gives the changed customers the same targets on this subset as on all customers.
+    """
+    changed = customers["userapp_id"].isin(changed_ids)
+    sharing = changed.copy()
+    for field in IDENTIFIER_FIELDS:
+        values = customers.loc[changed, field].dropna()
+        sharing |= customers[field].isin(values.unique())
+    return customers[sharing.to_numpy(dtype=bool)]
+
+
 def _priority(disabled: list[str], enabled: list[str]) -> int:
     """Order of writes within the budget: disables, then enables, then attribute-only writes."""
     if disabled:
@@ -116,15 +132,16 @@ def _priority(disabled: list[str], enabled: list[str]) -> int:
     return 2
 
 
-def _plan_row(userapp_id: int, changes: dict[str, str], target: pd.Series, opt_in: str | None) -> dict:
-    has_target = pd.notna(target["target_field"])
-    body = build_body(target["target_field"], target["target_value"], changes, opt_in) if has_target else None
+def _plan_row(userapp_id: int, changes: dict[str, str], target_field: object, target_value: object,
+              opt_in: str | None) -> dict:
+    has_target = pd.notna(target_field)
+    body = build_body(target_field, target_value, changes, opt_in) if has_target else None
     disabled = sorted(channel for channel, state in changes.items() if state == DISABLED)
     enabled = sorted(channel for channel, state in changes.items() if state == ENABLED)
     return {
         "userapp_id": userapp_id,
-        "target_field": target["target_field"] if has_target else None,
-        "target_value": target["target_value"] if has_target else None,
+        "target_field": target_field if has_target else None,
+        "target_value": target_value if has_target else None,
         "channels_enabled": ",".join(enabled),
         "channels_disabled": ",".join(disabled),
         "opt_in_vtex": opt_in,
