@@ -15,7 +15,8 @@ from phonenumbers import PhoneMetadata
 from benchmarks.phone_corpus import AR_OTHER_FORMS, phone_corpus
 from optin_sync.identity import causes, phone_key
 from optin_sync.identity.phone_shapes import shape_keys
-from optin_sync.identity.vectorised import phone_keys_by_shape
+from optin_sync.identity import vectorised
+from optin_sync.identity.vectorised import email_keys_by_shape, phone_keys_by_shape
 from optin_sync.sandbox.people import CRM_PHONE_FORMATS, VTEX_PHONE_FORMATS
 
 AREA_CODE_OPTIONS = [None, "11", "0351", "2966"]
@@ -189,3 +190,20 @@ def test_international_numbers_match_phone_key(values: list[str]) -> None:
 @given(values=st.lists(worded_text, max_size=12))
 def test_worded_text_matches_phone_key(values: list[str]) -> None:
     assert_same_as_phone_key(values)
+
+
+@pytest.mark.parametrize("kind", ["phone", "email"])
+def test_threaded_slices_match_one_pass(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    values, _ = phone_corpus(4000, seed=13)
+    if kind == "email":
+        values = [f"{value}@Mail.com" if isinstance(value, str) else value for value in values]
+    keys_by_shape = phone_keys_by_shape if kind == "phone" else email_keys_by_shape
+    series = pd.Series(values, dtype=object)
+    one_pass = keys_by_shape(series)
+
+    monkeypatch.setattr(vectorised, "MIN_VALUES_PER_THREAD", 500)
+    monkeypatch.setattr(vectorised.os, "cpu_count", lambda: 3)
+    threaded = keys_by_shape(series)
+
+    pd.testing.assert_frame_equal(threaded, one_pass)
+    assert threaded["key"].notna().sum() > 1000
