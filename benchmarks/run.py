@@ -35,7 +35,7 @@ def render(results: list[dict]) -> str:
     lines = ["# Benchmarks", "",
              f"Measured {datetime.now(timezone.utc):%Y-%m-%d} on {machine()}. The API benchmarks run against the "
              "local sandbox over loopback HTTP. Times are wall-clock medians of the repetitions each section "
-             "names. Other work shared the machine, so single runs vary by 10 to 30%.", "",
+             "names. Single runs on this virtual machine vary by 10 to 30% from one run to the next.", "",
              f"Command: `{COMMAND}`. One section: `.venv/bin/python -m benchmarks.run <module>`, which prints "
              "its table and leaves this page as it is.", ""]
     for result in results:
