@@ -100,8 +100,12 @@ def test_burst_429_lasts_its_seconds(woowup, vtex, load):
 def test_burst_429_ends(woowup, load):
     load({"fault_seed": 2, "woowup": {"burst_429_rate": 0.2, "burst_429_seconds": 0.2}})
     statuses = []
-    for _ in range(30):
+    # Until a 200 follows a 429, within a bound: a busy machine changes how many requests fall in each burst.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(statuses) < 500:
         statuses.append(woowup.get("/users").status_code)
+        if 429 in statuses and statuses[-1] == 200:
+            break
         time.sleep(0.02)
 
     assert 429 in statuses
