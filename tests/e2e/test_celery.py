@@ -24,9 +24,10 @@ import pytest
 from test_scheduler import (  # noqa: F401 - metadata_db is a fixture
     AIRFLOW,
     ROOT,
-    TZ,
     AirflowStack,
     _healthy,
+    account_connections,
+    airflow_env,
     free_port,
     metadata_db,
 )
@@ -106,44 +107,22 @@ def celery_stack(tmp_path, metadata_db, broker, sandbox_server):
     port = free_port()
     api = f"http://127.0.0.1:{port}"
     database = f"postgres@127.0.0.1:5432/{metadata_db}"
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-        "AIRFLOW__CORE__PARALLELISM": "8",
-        "AIRFLOW__CORE__DEFAULT_TIMEZONE": TZ,
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://{database}",
+    env = airflow_env(home, metadata_db, api, executor="CeleryExecutor", parallelism=8)
+    env.update({
+        **account_connections(server.url, credentials, "vtex_default", "woowup_default", "optin_sync_pii"),
         "AIRFLOW__CELERY__BROKER_URL": broker_url,
         "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql+psycopg2://{database}",
         "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX": prefix,
         "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": "3600",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api}/execution/",
-        "AIRFLOW__API__BASE_URL": api,
-        "AIRFLOW__API__WORKERS": "1",
-        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
-        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
         # The scheduler creates no nightly run: the only run is the one the test triggers, on an unpaused DAG.
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-        "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
-        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
-        "AIRFLOW_CONN_VTEX_DEFAULT": json.dumps({"conn_type": "http", "host": server.url,
-                                                 "login": credentials.vtex_app_key,
-                                                 "password": credentials.vtex_app_token}),
-        "AIRFLOW_CONN_WOOWUP_DEFAULT": json.dumps({"conn_type": "http", "host": f"{server.url}/apiv3",
-                                                   "password": credentials.woowup_api_key}),
-        "AIRFLOW_CONN_OPTIN_SYNC_PII": json.dumps({"conn_type": "generic", "password": secrets.token_hex(16)}),
         "OPTIN_SYNC_DATA_DIR": str(tmp_path / "data"),
         "OPTIN_SYNC_BUCKET_THRESHOLD_ROWS": "100",
         "OPTIN_SYNC_BUCKETS": str(BUCKETS),
         # The workers import worker_hostname from this folder.
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(Path(__file__).parent),
-                                       os.environ.get("PYTHONPATH", "")]),
-    }
+        "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), env["PYTHONPATH"]]),
+    })
     stack = CeleryStack(home, metadata_db, env)
     try:
         stack.cli("db", "migrate", timeout=300)

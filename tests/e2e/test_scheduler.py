@@ -218,6 +218,44 @@ def sandbox_server():
         yield server, credentials
 
 
+def airflow_env(home: Path, metadata_db: str, api: str, *, executor: str, parallelism: int) -> dict[str, str]:
+    """Return the environment of an Airflow stack on the project's DAGs, the test's database and a local API server."""
+    return {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": executor,
+        "AIRFLOW__CORE__PARALLELISM": str(parallelism),
+        # Plain --from-date/--to-date values are read in this zone, so they name the account's local days.
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": TZ,
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://postgres@127.0.0.1:5432/{metadata_db}",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api}/execution/",
+        "AIRFLOW__API__BASE_URL": api,
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+        "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), os.environ.get("PYTHONPATH", "")]),
+    }
+
+
+def account_connections(server_url: str, credentials: SandboxCredentials, vtex: str, woowup: str,
+                        pii: str) -> dict[str, str]:
+    """Return the environment variables of one account's Connections to the sandbox, by their Connection ids."""
+    return {
+        f"AIRFLOW_CONN_{vtex.upper()}": json.dumps({"conn_type": "http", "host": server_url,
+                                                    "login": credentials.vtex_app_key,
+                                                    "password": credentials.vtex_app_token}),
+        f"AIRFLOW_CONN_{woowup.upper()}": json.dumps({"conn_type": "http", "host": f"{server_url}/apiv3",
+                                                      "password": credentials.woowup_api_key}),
+        f"AIRFLOW_CONN_{pii.upper()}": json.dumps({"conn_type": "generic", "password": secrets.token_hex(16)}),
+    }
+
+
 @pytest.fixture
 def stack(tmp_path, metadata_db, sandbox_server):
     server, credentials = sandbox_server
@@ -228,40 +266,13 @@ def stack(tmp_path, metadata_db, sandbox_server):
     port = free_port()
     api = f"http://127.0.0.1:{port}"
     env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        "AIRFLOW__CORE__PARALLELISM": "4",
-        # Plain --from-date/--to-date values are read in this zone, so they name the account's local days.
-        "AIRFLOW__CORE__DEFAULT_TIMEZONE": TZ,
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://postgres@127.0.0.1:5432/{metadata_db}",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api}/execution/",
-        "AIRFLOW__API__BASE_URL": api,
-        "AIRFLOW__API__WORKERS": "1",
-        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
-        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+        **airflow_env(home, metadata_db, api, executor="LocalExecutor", parallelism=4),
+        **account_connections(server.url, credentials, "vtex_norte", "woowup_norte", "optin_sync_pii_norte"),
+        **account_connections(server.url, credentials, "vtex_sur", "woowup_sur", "optin_sync_pii_sur"),
         # The scheduler creates no nightly run, so every run comes from the test's CLI commands.
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
-        "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
-        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
-        "AIRFLOW_CONN_VTEX_NORTE": json.dumps({"conn_type": "http", "host": server.url,
-                                               "login": credentials.vtex_app_key,
-                                               "password": credentials.vtex_app_token}),
-        "AIRFLOW_CONN_WOOWUP_NORTE": json.dumps({"conn_type": "http", "host": f"{server.url}/apiv3",
-                                                 "password": credentials.woowup_api_key}),
-        "AIRFLOW_CONN_OPTIN_SYNC_PII_NORTE": json.dumps({"conn_type": "generic", "password": secrets.token_hex(16)}),
-        "AIRFLOW_CONN_VTEX_SUR": json.dumps({"conn_type": "http", "host": server.url, "login": credentials.vtex_app_key,
-                                             "password": credentials.vtex_app_token}),
-        "AIRFLOW_CONN_WOOWUP_SUR": json.dumps({"conn_type": "http", "host": f"{server.url}/apiv3",
-                                               "password": credentials.woowup_api_key}),
-        "AIRFLOW_CONN_OPTIN_SYNC_PII_SUR": json.dumps({"conn_type": "generic", "password": secrets.token_hex(16)}),
         "OPTIN_SYNC_ACCOUNTS_FILE": str(accounts_file),
         "OPTIN_SYNC_DATA_DIR": str(tmp_path / "data"),
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), os.environ.get("PYTHONPATH", "")]),
     }
     stack = AirflowStack(home, metadata_db, env)
     try:
