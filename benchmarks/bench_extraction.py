@@ -148,9 +148,9 @@ def run() -> dict:
     return {
         "title": TITLE,
         "setup": (f"{PROFILES:,} generated CL documents, {LATENCY_MS} ms added to every Master Data request by the "
-                  f"sandbox, pages of {SCROLL_SIZE}; the history is days {first} to {last}, the whole range "
-                  f"ends on {ANCHOR}; each range split into 1, 2, 4 and 8 day ranges, {REPETITIONS} repetitions each, median "
-                  "wall time of `VtexClient.extract`, sandbox in its own process on loopback"),
+                  f"sandbox, pages of {SCROLL_SIZE}. The history is days {first} to {last}, and the whole range "
+                  f"ends on {ANCHOR}. Each range is split into 1, 2, 4 and 8 day ranges, with {REPETITIONS} "
+                  "repetitions each, median wall time of `VtexClient.extract`, sandbox in its own process on loopback"),
         "rows": rows,
         "notes": notes,
     }

@@ -35,7 +35,7 @@ WRITE_COLUMNS = ["userapp_id", "target_field", "target_value", "channels_enabled
 
 @dataclass(frozen=True)
 class KeyedInputs:
-    """What both engines start from: both sides' keys, the profiles' facts and the customers."""
+    """Inputs of both engines: both sides' keys, the profiles' facts and the customers."""
 
     profile_keys: KeySet
     customer_keys: KeySet
@@ -108,7 +108,7 @@ def _state_sql() -> str:
 
 
 def _target_sql() -> str:
-    """The first identifier whose usable value belongs to this one customer: service_uid, email, document, phone."""
+    """Return the SQL of each customer's target: the first of service_uid, email, document and phone it alone holds."""
     usable = {field: f"({field} IS NOT NULL AND trim({field}) <> ''"
                      + (r" AND NOT regexp_matches(telephone, '\d\+\d'))" if field == "telephone" else ")")
               for field in IDENTIFIER_FIELDS}

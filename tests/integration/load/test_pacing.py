@@ -53,7 +53,7 @@ def test_sustained_writes_rarely_rate_limited(server):
     rejected = client.status_counts.get(429, 0)
     admitted = client.status_counts.get(200, 0)
     assert rejected <= 0.005 * (admitted + rejected), client.status_counts
-    # The share of the limit reached is a benchmark figure (bench_rate_limit.py); this bound only catches a pacer
-    # that stalls, with room for a test run that shares 2 cores with other tests.
+    # The share of the limit reached is a benchmark figure (bench_rate_limit.py). This loose bound catches a pacer
+    # that stalls, and leaves room for a test run that shares 2 cores with other tests.
     limit = LIMIT_PER_MINUTE * TIME_SCALE * elapsed / 60
     assert admitted >= 0.5 * limit, f"{admitted} writes in {elapsed:.1f} s, limit {limit:.0f}"
